@@ -1,0 +1,108 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin  # noqa: F401  (domain apps use it for their records)
+
+from .models import AuditEvent, EmployerUnit, Member, MembershipApplication, Notification, OrgUnit, Period, RoleAssignment
+
+admin.site.site_header = _("UnionFlow 工会事务流转平台 · 管理后台")
+admin.site.site_title = _("UnionFlow 管理后台")
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["indented_name", "code", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["path", "depth"]
+    inlines = [RoleInline]
+
+    @admin.display(description=_("名称"), ordering="path")
+    def indented_name(self, obj):
+        return "　" * obj.depth + obj.name
+
+
+@admin.register(EmployerUnit)
+class EmployerUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "size", "org_unit"]
+    list_filter = ["size", "industry"]
+    search_fields = ["name", "credit_code"]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "employee_no", "department", "employer_unit", "org_unit", "membership", "is_representative", "is_model_worker"]
+    list_filter = ["membership", "is_representative", "is_model_worker", "org_unit"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "employee_no"]
+    list_select_related = ["user", "employer_unit", "org_unit"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "org_unit", "granted_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "org_unit__name"]
+    list_select_related = ["user", "org_unit"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    """Periods are created here; closing and reopening go through the chair's pages (audited)."""
+
+    list_display = ["org_unit", "year", "kind", "starts_on", "ends_on", "status"]
+    list_filter = ["status", "kind", "year"]
+    readonly_fields = ["status", "starts_on", "ends_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "org_unit", "year", "kind"] if obj else self.readonly_fields
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read only: the audit trail has no update or delete path."""
+
+    list_display = ["at", "actor", "content_type", "object_id", "action_label", "from_state", "to_state", "reason"]
+    list_filter = ["content_type", "action"]
+    search_fields = ["reason", "request_id"]
+    list_select_related = ["actor", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(admin.ModelAdmin):
+    """Read-mostly: decisions are made in the queue so that the flow and the audit trail follow."""
+
+    list_display = ["__str__", "org_unit", "status", "filed_on", "decided_on"]
+    list_filter = ["status", "org_unit"]
+    list_select_related = ["member__user", "org_unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "title", "created", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]

@@ -1,0 +1,179 @@
+"""REST API (/api/v1/): thin over the same services and selectors as the pages."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import engine, selectors, services
+from .errors import WorkflowError
+from .models import AuditEvent, MembershipApplication
+from .views.queue import _task_for
+
+
+def exception_handler(exc, context):
+    """Every refusal is JSON with a human message: ``{"detail": ..., "code": ...}``."""
+    if isinstance(exc, WorkflowError):
+        return Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
+    return drf_exception_handler(exc, context)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    flow = serializers.SerializerMethodField()
+    subject = serializers.CharField(source="process.unionprocess.title")
+    org_unit = serializers.CharField(source="process.unionprocess.org_unit.name")
+    status = serializers.CharField()
+    owner = serializers.CharField(source="owner.username", default=None)
+    created = serializers.DateTimeField()
+    due_at = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    def get_flow(self, task) -> str:
+        return str(task.flow_task.flow_class.process_title)
+
+    def _deadline(self, task):
+        try:
+            return task.deadline
+        except Exception:  # RelatedObjectDoesNotExist: no deadline
+            return None
+
+    def get_due_at(self, task) -> str | None:
+        d = self._deadline(task)
+        return d.due_at.isoformat() if d else None
+
+    def get_overdue(self, task) -> bool:
+        from django.utils import timezone
+
+        d = self._deadline(task)
+        return bool(d and d.due_at < timezone.now() and task.status in selectors.OPEN_STATUSES)
+
+
+class CompleteSerializer(serializers.Serializer):
+    data = serializers.DictField(help_text="The task form's fields, e.g. {\"decision\": \"approve\", \"note\": \"\"}")
+
+
+class ReassignSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+
+
+class TaskViewSet(viewsets.GenericViewSet):
+    """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办)."""
+
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        box = self.request.query_params.get("box", "inbox")
+        select = {"inbox": selectors.tasks_inbox, "queue": selectors.tasks_claimable, "archive": selectors.tasks_archive}.get(box)
+        if select is None:
+            raise ValidationError({"box": "inbox, queue or archive"})
+        return selectors.order_tasks(select(self.request.user))
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        task, _process = _task_for(request, pk)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        task, _ = _task_for(request, pk)
+        engine.task_claim(task=task, actor=request.user)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        task, _ = _task_for(request, pk)
+        engine.task_release(task=task, actor=request.user)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(request=ReassignSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        task, process = _task_for(request, pk)
+        body = ReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        to_user = selectors.users_who_may(task.owner_permission, process.org_unit).filter(pk=body.validated_data["user"]).first()
+        if to_user is None:
+            raise ValidationError({"user": "该人员无权办理此任务。"})
+        engine.task_reassign(task=task, actor=request.user, to_user=to_user)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(request=CompleteSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        task, _ = _task_for(request, pk)
+        body = CompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        form = task.flow_task.form_class(body.validated_data["data"])
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request.request_id)
+        task.refresh_from_db()
+        return Response(TaskSerializer(task).data)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "actor", "action", "action_label", "from_state", "to_state", "reason", "request_id"]
+
+
+class MembershipApplicationSerializer(serializers.ModelSerializer):
+    applicant = serializers.CharField(source="member.display_name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = MembershipApplication
+        fields = ["id", "applicant", "employer_unit", "org_unit", "statement", "status", "status_label", "filed_on", "decided_on", "decision_note"]
+        read_only_fields = ["employer_unit", "org_unit", "status", "filed_on", "decided_on", "decision_note"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class MembershipApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """入会申请.  POST creates one for the logged-in worker; transitions are POST actions."""
+
+    serializer_class = MembershipApplicationSerializer
+
+    def get_queryset(self):
+        from .views.pages import _visible_applications
+
+        return _visible_applications(self.request.user).order_by("-created")
+
+    def create(self, request):
+        body = MembershipApplicationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        application = services.membership_apply(actor=request.user, statement=body.validated_data["statement"], request_id=request.request_id)
+        return Response(MembershipApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        application = services.membership_withdraw(application=self.get_object(), actor=request.user, reason=body.validated_data.get("reason", ""), request_id=request.request_id)
+        return Response(MembershipApplicationSerializer(application).data)
+
+    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
+    def audit(self, request, pk=None):
+        application = self.get_object()
+        return Response(AuditEventSerializer(AuditEvent.objects.for_record(application).select_related("actor"), many=True).data)
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            raise Http404
+        return obj

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowsConfig(AppConfig):
+    name = "workflows"
+    verbose_name = _("流转引擎与组织")
+
+    def ready(self):
+        # Flows register their permissions on the process model when the class is built, so
+        # they must be imported before migrations are computed.
+        from . import flows  # noqa: F401

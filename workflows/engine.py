@@ -1,0 +1,230 @@
+"""The engine's extension of viewflow: scoped processes, queue tasks with due dates, and the
+services that claim, release, reassign and complete those tasks.
+
+A domain flow subclasses :class:`UnionFlow`, starts with a :class:`flow.StartHandle` that calls
+:func:`bind_process` and uses :class:`HumanTask` for every task a person does from the queue.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this  # noqa: F401  (re-exported for flows)
+from viewflow.workflow import flow
+from viewflow.workflow.lock import SelectForUpdateLock
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
+from .models import TaskDeadline, UnionProcess
+from .notifications import notify
+
+TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
+TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
+TASK_TAKEN = _("该任务已由%(actor)s认领。")
+TASK_NOT_YOURS = _("该任务不在您的待办中，请先认领。")
+TASK_NOT_CLAIMABLE = _("您无权认领该任务（需要相应角色，且事项在您的组织范围内）。")
+TASK_NOT_ASSIGNED = _("该任务尚未被认领，无需释放。")
+REASSIGN_NOT_ALLOWED = _("只有本单位工会主席可以改派任务。")
+REASSIGN_TARGET_NOT_ALLOWED = _("%(user)s没有办理该任务的权限，不能改派给他/她。")
+BULK_NOT_ALLOWED = _("“%(task)s”不支持批量办理。")
+
+
+class UnionFlow(flow.Flow):
+    """Base of every UnionFlow procedure: scoped processes, row locks that wait their turn."""
+
+    process_class = UnionProcess
+    # Wait for the process row lock instead of failing fast: a second click or a timer that
+    # fires during a completion queues behind it and then sees the task already done.
+    lock_impl = SelectForUpdateLock(nowait=False, attempts=1)
+
+    def __init_subclass__(cls, **kwargs):
+        # viewflow titles a flow from its docstring only when no title is inherited: let each
+        # procedure's own docstring ("入会申请\n\n…") name it, not this base class.
+        for attr in ("process_title", "process_description"):
+            if attr not in cls.__dict__:
+                setattr(cls, attr, "")
+        super().__init_subclass__(**kwargs)
+
+
+def bind_process(activation, *, record, title):
+    """Called from a flow's start handle: ties the new process to its record and scope."""
+    process = activation.process
+    process.artifact = record
+    process.org_unit_id = record.org_unit_id
+    process.title = str(title)[:200]
+    return process
+
+
+class HumanTask(flow.View):
+    """A task a person does from the queue.
+
+    ``.Permission(perm)`` says which role may take it — always checked within the process's org
+    unit; ``.Due(delta)`` gives it a deadline (a ``timedelta`` or a callable on the activation)
+    that drives the overdue colour, the reminder and the escalation; ``form_class`` and
+    ``complete`` say how it is done; ``bulk`` names the form data used for bulk completion.
+    """
+
+    def __init__(self, *, form_class, complete, bulk=None, **kwargs):
+        super().__init__(view=None, **kwargs)
+        self.form_class = form_class
+        self._complete = complete
+        self.bulk = bulk
+        self._due = None
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._complete = this.resolve(instance, self._complete)
+
+    def Due(self, delay):
+        self._due = delay
+        return self
+
+    def Permission(self, permission=None, auto_create=False, obj=None, help_text=None):
+        return super().Permission(permission, auto_create, obj or (lambda process: process.org_unit), help_text)
+
+    def can_assign(self, user, task):
+        if task.owner_id or user is None or not user.is_authenticated:
+            return False
+        if not task.owner_permission:
+            return True
+        return user.has_perm(task.owner_permission, obj=task.process.coerced)
+
+    def _create(self, prev_activation, token, data=None, seed=None):
+        activation = super()._create(prev_activation, token, data=data, seed=seed)
+        if self._due is not None:
+            delay = self._due(activation) if callable(self._due) else self._due
+            due_at = timezone.now() + delay if isinstance(delay, timedelta) else delay
+            TaskDeadline.objects.create(task=activation.task, due_at=due_at)
+        task = activation.task
+        if task.owner_id:
+            notify(
+                [task.owner],
+                title=_("新待办：%(task)s") % {"task": task.title},
+                body=str(activation.process.coerced.title),
+                url=task_url(task),
+                kind="task",
+            )
+        return activation
+
+    def complete(self, activation, *, actor, data, request_id=""):
+        return self._complete(activation, actor=actor, data=data, request_id=request_id)
+
+
+def task_url(task):
+    from django.urls import reverse
+
+    return reverse("task_detail", args=[task.pk])
+
+
+def _who(user):
+    return (user.get_full_name() or user.username) if user else _("系统")
+
+
+def _ensure_open(task):
+    if task.status == STATUS.DONE:
+        raise AlreadyHandled(
+            TASK_ALREADY_DONE,
+            actor=_who(task.owner),
+            at=formats.date_format(timezone.localtime(task.finished), "Y-m-d H:i") if task.finished else "",
+        )
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED):
+        raise IllegalTransition(TASK_CANCELED)
+
+
+def task_claim(*, task, actor):
+    """认领: take a task from the claimable queue into my inbox."""
+    with task.activation() as activation:
+        _ensure_open(task)
+        if task.owner_id and task.owner_id != actor.pk:
+            raise AlreadyHandled(TASK_TAKEN, actor=_who(task.owner))
+        if task.owner_id == actor.pk:
+            return task
+        if not task.flow_task.can_assign(actor, task):
+            raise NotPermitted(TASK_NOT_CLAIMABLE)
+        activation.assign(actor)
+        task.assigned = timezone.now()
+        task.save(update_fields=["assigned"])
+    return task
+
+
+def task_release(*, task, actor):
+    """释放: put a task I hold back into the claimable queue."""
+    with task.activation() as activation:
+        _ensure_open(task)
+        if task.owner_id is None:
+            raise IllegalTransition(TASK_NOT_ASSIGNED)
+        if task.owner_id != actor.pk and not actor.has_perm("workflows.reassign_task", task.process.coerced):
+            raise NotPermitted(TASK_NOT_YOURS)
+        activation.unassign()
+    return task
+
+
+def task_reassign(*, task, actor, to_user):
+    """改派 (the chair): give an open task to another person who may do it."""
+    process = task.process.coerced
+    if not actor.has_perm("workflows.reassign_task", process):
+        raise NotPermitted(REASSIGN_NOT_ALLOWED)
+    with task.activation() as activation:
+        _ensure_open(task)
+        if task.owner_permission and not to_user.has_perm(task.owner_permission, obj=process):
+            raise NotPermitted(REASSIGN_TARGET_NOT_ALLOWED, user=_who(to_user))
+        if task.owner_id:
+            activation.reassign(to_user)
+        else:
+            activation.assign(to_user)
+        task.assigned = timezone.now()
+        task.save(update_fields=["assigned"])
+    notify(
+        [to_user],
+        title=_("改派给您的待办：%(task)s") % {"task": task.title},
+        body=_("%(actor)s将“%(title)s”改派给您办理。") % {"actor": _who(actor), "title": process.title},
+        url=task_url(task),
+        kind="task",
+    )
+    return task
+
+
+def task_complete(*, task, actor, data, request_id=""):
+    """办理: run the task's domain action and move the flow on, in one transaction.
+
+    The flow lock (a row lock on the process) serialises concurrent completions; the loser
+    re-reads the task under the lock and is told who finished it.
+    """
+    with task.activation() as activation:
+        _ensure_open(task)
+        if task.owner_id != actor.pk:
+            if task.owner_id:
+                raise AlreadyHandled(TASK_TAKEN, actor=_who(task.owner))
+            raise NotPermitted(TASK_NOT_YOURS)
+        if task.status == STATUS.ASSIGNED:
+            activation.start(None)
+        task.flow_task.complete(activation, actor=actor, data=data, request_id=request_id)
+        activation.execute()
+    return task
+
+
+def task_bulk_complete(*, tasks, actor, request_id=""):
+    """Complete several tasks with each node's ``bulk`` data; all or nothing."""
+    with transaction.atomic():
+        for task in tasks:
+            if not task.flow_task.bulk:
+                raise WorkflowError(BULK_NOT_ALLOWED, task=task.title)
+            if task.owner_id is None:
+                task_claim(task=task, actor=actor)
+                task.refresh_from_db()
+            task_complete(task=task, actor=actor, data=dict(task.flow_task.bulk), request_id=request_id)
+    return len(tasks)
+
+
+def open_tasks_for(record):
+    """Open human tasks of the process that carries ``record``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Task.objects.filter(
+        process__artifact_content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
+        process__artifact_object_id=record.pk,
+        flow_task_type="HUMAN",
+        status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+    )

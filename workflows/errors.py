@@ -1,0 +1,42 @@
+"""The one error shape of the engine: a human message and the HTTP status the web and API use."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowError(Exception):
+    """A refused action.  ``message`` is shown to the user as is; nothing was written."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message, **params):
+        self.message = message % params if params else message
+        super().__init__(str(self.message))
+
+
+class NotPermitted(WorkflowError):
+    status_code = 403
+    code = "forbidden"
+
+
+class IllegalTransition(WorkflowError):
+    status_code = 409
+    code = "illegal_transition"
+
+
+class AlreadyHandled(WorkflowError):
+    status_code = 409
+    code = "already_handled"
+
+
+class PeriodClosed(WorkflowError):
+    status_code = 409
+    code = "period_closed"
+
+
+# Messages as constants, so tests assert on the exact words a user reads.
+ILLEGAL_TRANSITION = _("“%(record)s”当前状态为“%(state)s”，不能执行“%(action)s”。")
+NO_PERMISSION = _("您没有权限对“%(record)s”执行“%(action)s”。")
+ALREADY_HANDLED = _("“%(record)s”已由%(actor)s于%(at)s处理（%(action)s），请刷新后查看。")
+PERIOD_CLOSED = _("“%(record)s”所属的%(period)s已结账，不能修改；如需更正，请工会主席先重新开放该期间。")
+REASON_REQUIRED = _("请填写原因。")

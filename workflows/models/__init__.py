@@ -1,0 +1,25 @@
+"""The engine core's tables: organisation, periods, audit trail, records' companions, queue."""
+
+from .audit import AuditEvent
+from .engine import TaskDeadline, UnionProcess
+from .membership import MembershipApplication
+from .notifications import Notification
+from .org import EmployerUnit, Member, OrgUnit, RoleAssignment
+from .periods import Period
+from .records import Attachment, Comment, WorkflowRecord
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Comment",
+    "EmployerUnit",
+    "Member",
+    "MembershipApplication",
+    "Notification",
+    "OrgUnit",
+    "Period",
+    "RoleAssignment",
+    "TaskDeadline",
+    "UnionProcess",
+    "WorkflowRecord",
+]

@@ -1,0 +1,92 @@
+"""Reporting periods (上半年 / 下半年 / 全年) of an org unit."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from ..roles import in_scope
+from .org import OrgUnit
+
+
+class PeriodQuerySet(models.QuerySet):
+    def covering(self, org_unit, day):
+        """Periods of ``org_unit`` or any unit above it that contain ``day``."""
+        return self.filter(org_unit__in=org_unit.ancestors(), starts_on__lte=day, ends_on__gte=day)
+
+    def closed_for(self, org_unit, day):
+        """The closed period, if any, that a record of ``org_unit`` filed on ``day`` falls in."""
+        return self.covering(org_unit, day).exclude(status=Period.Status.OPEN).first()
+
+
+class Period(FSMModelMixin, models.Model):
+    class Kind(models.TextChoices):
+        FIRST_HALF = "H1", _("上半年")
+        SECOND_HALF = "H2", _("下半年")
+        FULL_YEAR = "FY", _("全年")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("进行中")
+        CLOSING = "closing", _("结账中")
+        CLOSED = "closed", _("已结账")
+
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="periods")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("期间"), max_length=2, choices=Kind.choices)
+    starts_on = models.DateField(_("开始日期"), editable=False)
+    ends_on = models.DateField(_("结束日期"), editable=False)
+    status = FSMField(_("状态"), default=Status.OPEN, choices=Status.choices, protected=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("统计期间")
+        verbose_name_plural = _("统计期间")
+        ordering = ["-year", "kind"]
+        permissions = [("manage_period", _("结账与重新开放统计期间"))]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year", "kind"], name="period_unique_per_unit"),
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="period_starts_before_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.org_unit} {self.label}"
+
+    @property
+    def label(self):
+        return f"{self.year}年{self.get_kind_display()}"
+
+    @property
+    def code(self):
+        return f"{self.year}{self.kind}"
+
+    @staticmethod
+    def bounds(year, kind):
+        if kind == Period.Kind.FIRST_HALF:
+            return datetime.date(year, 1, 1), datetime.date(year, 6, 30)
+        if kind == Period.Kind.SECOND_HALF:
+            return datetime.date(year, 7, 1), datetime.date(year, 12, 31)
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+    def clean(self):
+        if not 2000 <= (self.year or 0) <= 2100:
+            raise ValidationError({"year": _("年度应在2000至2100之间。")})
+
+    def save(self, *args, **kwargs):
+        self.starts_on, self.ends_on = self.bounds(self.year, self.kind)
+        super().save(*args, **kwargs)
+
+    @transition(field=status, source=Status.OPEN, target=Status.CLOSING, permission=in_scope("workflows.manage_period"), custom={"label": _("开始结账")})
+    def start_closing(self):
+        """The chair starts the close: figures are being frozen."""
+
+    @transition(field=status, source=Status.CLOSING, target=Status.CLOSED, custom={"label": _("完成结账")})
+    def finish_closing(self):
+        """The close finished; records filed in this period are now read-only."""
+
+    @transition(field=status, source=[Status.CLOSING, Status.CLOSED], target=Status.OPEN, permission=in_scope("workflows.manage_period"), custom={"label": _("重新开放")})
+    def reopen(self):
+        """The chair reopens the period to correct it (audited with a reason)."""

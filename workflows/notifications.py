@@ -1,0 +1,27 @@
+"""Notifications: a row in the recipient's 站内通知, and an email sent by Celery after commit."""
+
+from django.db import IntegrityError, transaction
+
+from .models import Notification
+
+
+def notify(recipients, *, title, body="", url="", kind=Notification.Kind.INFO, dedupe_key=None, email=True):
+    """Notify each recipient once.  With ``dedupe_key``, a repeat call for the same key is a no-op.
+
+    Returns the notifications created.
+    """
+    created = []
+    for user in {u.pk: u for u in recipients if u is not None}.values():
+        try:
+            with transaction.atomic():
+                note = Notification.objects.create(
+                    recipient=user, kind=kind, title=str(title)[:200], body=str(body), url=url, dedupe_key=dedupe_key
+                )
+        except IntegrityError:
+            continue  # already notified for this key
+        created.append(note)
+        if email and user.email:
+            from .tasks import send_notification_email
+
+            transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
+    return created

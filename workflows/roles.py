@@ -1,0 +1,103 @@
+"""Roles, the permissions each grants, and the backend that checks them within an org scope.
+
+A role is held in an org unit and reaches every unit below it.  ``user.has_perm(perm, obj)``
+is true when one of the user's roles grants ``perm`` in a unit whose subtree holds ``obj``
+(anything with an ``org_unit``, or an ``OrgUnit``).  Without ``obj`` it asks whether the user
+has the permission anywhere — viewflow's queue uses that form, and our selectors then apply the
+scope in SQL.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    EMPLOYEE = "employee", _("职工")
+    REPRESENTATIVE = "representative", _("职工代表")
+    MEDIATOR = "mediator", _("调解员")
+    COMMITTEE = "committee", _("工会委员")
+    FINANCE = "finance", _("财务")
+    PROPOSAL_COMMITTEE = "proposal_committee", _("提案工作委员会")
+    DEPARTMENT = "department", _("承办部门")
+    CHAIR = "chair", _("工会主席")
+    UPPER_UNION = "upper_union", _("上级工会")
+    ADMIN = "admin", _("管理员")
+
+
+# The one table of who may do what.  Domain apps add their permissions here.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.EMPLOYEE: {"workflows.apply_membership"},
+    Role.REPRESENTATIVE: set(),
+    Role.MEDIATOR: set(),
+    Role.COMMITTEE: {"workflows.review_membershipapplication", "workflows.view_records"},
+    Role.FINANCE: {"workflows.view_records"},
+    Role.PROPOSAL_COMMITTEE: {"workflows.view_records"},
+    Role.DEPARTMENT: set(),
+    Role.CHAIR: {
+        "workflows.review_membershipapplication",
+        "workflows.view_records",
+        "workflows.reassign_task",
+        "workflows.manage_period",
+    },
+    Role.UPPER_UNION: {"workflows.view_records"},
+    Role.ADMIN: {"workflows.view_records", "workflows.reassign_task", "workflows.manage_period"},
+}
+
+
+def roles_granting(perm: str) -> list[str]:
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+
+
+def _scope_path(obj):
+    """The org-unit path that an object lives in, or None for an object without scope."""
+    from .models import OrgUnit
+
+    if isinstance(obj, OrgUnit):
+        return obj.path
+    unit = getattr(obj, "org_unit", None)
+    return unit.path if unit is not None else None
+
+
+class ScopedRoleBackend:
+    """Authorisation from ``RoleAssignment`` rows, cached on the user object per request."""
+
+    cache_attr = "_unionflow_role_cache"
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def role_paths(self, user):
+        """``[(role, org_unit_path), ...]`` for the user, one query per user object."""
+        if not hasattr(user, self.cache_attr):
+            from .models import RoleAssignment
+
+            rows = RoleAssignment.objects.filter(user=user).values_list("role", "org_unit__path")
+            setattr(user, self.cache_attr, list(rows))
+        return getattr(user, self.cache_attr)
+
+    def get_all_permissions(self, user, obj=None):
+        if not user.is_active or user.is_anonymous:
+            return set()
+        path = _scope_path(obj) if obj is not None else None
+        perms = set()
+        for role, unit_path in self.role_paths(user):
+            if path is None or path.startswith(unit_path):
+                perms |= ROLE_PERMISSIONS.get(role, set())
+        return perms
+
+    def has_perm(self, user, perm, obj=None):
+        return perm in self.get_all_permissions(user, obj)
+
+
+def in_scope(perm: str):
+    """A django-fsm ``permission=`` that holds only within the record's org scope.
+
+    (A bare permission string would let django-fsm fall back to ``user.has_perm(perm)`` with no
+    object, which is true for a holder of the role in *any* unit.)
+    """
+
+    def check(instance, user):
+        return user.has_perm(perm, instance)
+
+    check.__name__ = f"in_scope({perm})"
+    return check

@@ -1,0 +1,121 @@
+"""Reads: org scope, the three queue boxes and their filters.  Scope is always applied in SQL."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .models import OrgUnit, RoleAssignment
+from .roles import ROLE_PERMISSIONS, roles_granting
+
+OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+QUEUE_RELATED = ("process__unionprocess__org_unit", "owner", "deadline")
+
+
+def _covering_roles(user, *, path_ref, roles=None):
+    """``EXISTS`` a role of ``user`` (among ``roles``) held in a unit whose subtree holds ``path_ref``."""
+    assignments = RoleAssignment.objects.filter(user_id=user.pk)
+    if roles is not None:
+        assignments = assignments.filter(role__in=roles)
+    return Exists(assignments.filter(StartsWith(path_ref, F("org_unit__path"))))
+
+
+def org_units_in_scope(user, *, perm=None):
+    """Org units where ``user`` holds a role (granting ``perm``, if given), with everything below."""
+    roles = roles_granting(perm) if perm else None
+    return OrgUnit.objects.filter(_covering_roles(user, path_ref=OuterRef("path"), roles=roles))
+
+
+def in_scope_q(user, *, perm, unit_path_field="org_unit__path"):
+    """A ``Q`` for records whose org unit is within the user's scope for ``perm``."""
+    return Q(_covering_roles(user, path_ref=OuterRef(unit_path_field), roles=roles_granting(perm)))
+
+
+def users_with_role(role, org_unit):
+    """Users holding ``role`` in ``org_unit`` or any unit above it (the chair of a branch's union)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__role=role, role_assignments__org_unit__in=org_unit.ancestors())
+        .distinct()
+    )
+
+
+def users_who_may(perm, org_unit):
+    """Users who may act with ``perm`` on records of ``org_unit`` (candidates for reassignment)."""
+    return users_with_role_in(roles_granting(perm), org_unit)
+
+
+def users_with_role_in(roles, org_unit):
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__role__in=roles, role_assignments__org_unit__in=org_unit.ancestors())
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _human_tasks():
+    return Task.objects.filter(flow_task_type="HUMAN").select_related(*QUEUE_RELATED)
+
+
+def tasks_inbox(user):
+    """待办: open tasks assigned to me."""
+    return _human_tasks().filter(owner_id=user.pk, status__in=[STATUS.ASSIGNED, STATUS.STARTED])
+
+
+def tasks_claimable(user):
+    """可认领: unassigned tasks whose permission one of my roles grants, in that role's scope."""
+    perms = sorted({perm for role, _path in _role_rows(user) for perm in ROLE_PERMISSIONS.get(role, ())})
+    if not perms:
+        return Task.objects.none()
+    allowed = Q()
+    for perm in perms:
+        allowed |= Q(owner_permission=perm) & in_scope_q(user, perm=perm, unit_path_field="process__unionprocess__org_unit__path")
+    return _human_tasks().filter(status=STATUS.NEW, owner__isnull=True).filter(allowed)
+
+
+def tasks_archive(user):
+    """已办: tasks I finished."""
+    return _human_tasks().filter(owner_id=user.pk, status=STATUS.DONE)
+
+
+def tasks_overseen(user):
+    """Open tasks in units where I may reassign (the chair's view of everyone's work)."""
+    return _human_tasks().filter(status__in=OPEN_STATUSES).filter(
+        in_scope_q(user, perm="workflows.reassign_task", unit_path_field="process__unionprocess__org_unit__path")
+    )
+
+
+def _role_rows(user):
+    from .roles import ScopedRoleBackend
+
+    return ScopedRoleBackend().role_paths(user)
+
+
+DUE_FILTERS = {
+    "overdue": lambda now: Q(deadline__due_at__lt=now),
+    "soon": lambda now: Q(deadline__due_at__gte=now, deadline__due_at__lt=now + timedelta(days=3)),
+    "none": lambda now: Q(deadline__isnull=True),
+}
+
+
+def filter_tasks(queryset, *, flow=None, unit=None, due=None, status=None):
+    """Apply the queue page's filters; unknown values are ignored by the form before this."""
+    if flow:
+        queryset = queryset.filter(process__flow_class=flow)
+    if unit is not None:
+        queryset = queryset.filter(process__unionprocess__org_unit__path__startswith=unit.path)
+    if due in DUE_FILTERS:
+        queryset = queryset.filter(DUE_FILTERS[due](timezone.now()))
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def order_tasks(queryset):
+    """Most urgent first: due date (none last), then oldest."""
+    return queryset.order_by(F("deadline__due_at").asc(nulls_last=True), "created", "pk")

@@ -1,0 +1,51 @@
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+register = template.Library()
+
+OPEN = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
+
+
+@register.filter
+def due_state(task):
+    """'overdue', 'soon' (within 3 days) or '' — drives the red/amber due date in the queue."""
+    try:
+        due = task.deadline.due_at
+    except Exception:  # no deadline row
+        return ""
+    if task.status not in OPEN:
+        return ""
+    now = timezone.now()
+    if due < now:
+        return "overdue"
+    if due < now + timedelta(days=3):
+        return "soon"
+    return ""
+
+
+@register.filter
+def task_status(task):
+    return {
+        STATUS.NEW: "待认领",
+        STATUS.ASSIGNED: "办理中",
+        STATUS.STARTED: "办理中",
+        STATUS.DONE: "已办结",
+        STATUS.CANCELED: "已取消",
+        STATUS.ERROR: "出错",
+        STATUS.SCHEDULED: "计时中",
+    }.get(task.status, task.status)
+
+
+@register.filter
+def flow_title(task):
+    return task.flow_task.flow_class.process_title
+
+
+@register.filter
+def person(user):
+    if not user:
+        return "系统"
+    return user.get_full_name() or user.username

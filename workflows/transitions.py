@@ -1,0 +1,114 @@
+"""The single way a record's status changes.
+
+:func:`run_transition` checks permission and period, locks the row, re-checks the source state
+under the lock, runs the django-fsm transition, saves and appends the audit event — all in one
+transaction.  Views, API endpoints, flow tasks and Celery tasks all go through it.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import formats, timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from .errors import (
+    ALREADY_HANDLED,
+    ILLEGAL_TRANSITION,
+    NO_PERMISSION,
+    PERIOD_CLOSED,
+    AlreadyHandled,
+    IllegalTransition,
+    NotPermitted,
+    PeriodClosed,
+)
+from .models import AuditEvent, Period, WorkflowRecord
+
+
+def transition_label(record, name):
+    """The transition's Chinese name, from ``@transition(custom={"label": ...})``."""
+    meta = getattr(type(record), name)._django_fsm
+    for candidate in meta.transitions.values():
+        if candidate.custom.get("label"):
+            return str(candidate.custom["label"])
+    return name
+
+
+def _state_label(record, state):
+    field = record._meta.get_field("status")
+    return str(dict(field.flatchoices).get(state, state))
+
+
+def _last_event(record):
+    return AuditEvent.objects.for_record(record).select_related("actor").order_by("-at", "-pk").first()
+
+
+def ensure_period_open(record):
+    """Refuse to touch a record whose period is closed (the chair must reopen it first)."""
+    closed = Period.objects.closed_for(record.org_unit, record.filed_on)
+    if closed is not None:
+        raise PeriodClosed(PERIOD_CLOSED, record=record, period=closed.label)
+
+
+def audit(record, *, actor, action, action_label="", from_state="", to_state="", reason="", request_id=""):
+    """Append one audit event for ``record``.  Call inside the transaction of the change."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
+        object_id=record.pk,
+        org_unit_id=getattr(record, "org_unit_id", None),
+        action=action,
+        action_label=str(action_label),
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        request_id=request_id or "",
+    )
+
+
+def run_transition(record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs):
+    """Run transition ``name`` on ``record`` as ``actor`` and return the fresh, locked record.
+
+    ``expected_state`` is the state the caller saw (a form's hidden field, the API's current
+    view).  When the row moved on meanwhile, the caller gets "already handled by …" instead of a
+    second effect.  System actors (timers, Celery) pass ``check_permission=False``.
+    Must be called in, or opens, a transaction: the lock lives until its commit.
+    """
+    model = type(record)
+    label = transition_label(record, name)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().select_related("org_unit").get(pk=record.pk)
+        seen = expected_state if expected_state is not None else record.status
+        method = getattr(locked, name)
+        if locked.status != seen:
+            last = _last_event(locked)
+            raise AlreadyHandled(
+                ALREADY_HANDLED,
+                record=locked,
+                actor=(last.actor.get_full_name() or last.actor.username) if last and last.actor else "系统",
+                at=formats.date_format(timezone.localtime(last.at), "Y-m-d H:i") if last else "",
+                action=(last.action_label or last.action) if last else _state_label(locked, locked.status),
+            )
+        if not can_proceed(method):
+            raise IllegalTransition(
+                ILLEGAL_TRANSITION, record=locked, state=_state_label(locked, locked.status), action=label
+            )
+        if check_permission and not has_transition_perm(method, actor):
+            raise NotPermitted(NO_PERMISSION, record=locked, action=label)
+        if isinstance(locked, WorkflowRecord):
+            ensure_period_open(locked)
+        from_state = locked.status
+        method(**kwargs)
+        locked.save()
+        audit(
+            locked,
+            actor=actor,
+            action=name,
+            action_label=label,
+            from_state=from_state,
+            to_state=locked.status,
+            reason=reason,
+            request_id=request_id,
+        )
+    # The caller's instance follows the row, so ``record.status`` is the new state afterwards.
+    for field in model._meta.concrete_fields:
+        record.__dict__[field.attname] = locked.__dict__[field.attname]
+    return locked

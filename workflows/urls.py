@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .views import pages, queue
+
+urlpatterns = [
+    path("", pages.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tasks/bulk/", queue.task_bulk, name="task_bulk"),
+    path("tasks/<int:pk>/", queue.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/<str:action>/", queue.task_action, name="task_action"),
+    path("tasks/box/<str:box>/", queue.task_list, name="task_list"),
+    path("membership/", pages.membership_list, name="membership_list"),
+    path("membership/apply/", pages.membership_apply, name="membership_apply"),
+    path("membership/<int:pk>/", pages.membership_detail, name="membership_detail"),
+    path("membership/<int:pk>/<str:action>/", pages.membership_action, name="membership_action"),
+    path("attachments/<int:pk>/", pages.attachment_download, name="attachment_download"),
+    path("notifications/", pages.notification_list, name="notification_list"),
+    path("notifications/read/", pages.notification_read, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", pages.notification_read, name="notification_read"),
+    path("periods/", pages.period_list, name="period_list"),
+    path("periods/<int:pk>/reopen/", pages.period_reopen, name="period_reopen"),
+    path("api/v1/", include("workflows.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

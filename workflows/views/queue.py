@@ -1,0 +1,176 @@
+"""The task queue: 待办 (mine), 可认领 (claimable), 已办 (done), the task page and bulk completion."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.fields import get_flow_ref
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .. import engine, selectors
+from ..engine import UnionFlow
+from ..forms import ReassignForm
+from ..models import AuditEvent, OrgUnit
+from .common import request_id, user_errors
+
+BOXES = {
+    "inbox": (_("我的待办"), selectors.tasks_inbox),
+    "queue": (_("可认领"), selectors.tasks_claimable),
+    "archive": (_("已办"), selectors.tasks_archive),
+}
+
+
+def flow_choices():
+    flows = sorted(set(_all_subclasses(UnionFlow)), key=lambda c: str(c.process_title))
+    return [("", _("全部流程"))] + [(get_flow_ref(c), c.process_title) for c in flows]
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+class QueueFilterForm(forms.Form):
+    flow = forms.ChoiceField(label=_("流程"), required=False)
+    unit = forms.ModelChoiceField(label=_("组织单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部单位"))
+    due = forms.ChoiceField(
+        label=_("期限"),
+        required=False,
+        choices=[("", _("全部")), ("overdue", _("已超期")), ("soon", _("3天内到期")), ("none", _("无期限"))],
+    )
+    status = forms.ChoiceField(label=_("任务状态"), required=False)
+
+    def __init__(self, *args, user, box, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["flow"].choices = flow_choices()
+        self.fields["unit"].queryset = selectors.org_units_in_scope(user)
+        statuses = {
+            "inbox": [STATUS.ASSIGNED, STATUS.STARTED],
+            "queue": [STATUS.NEW],
+            "archive": [STATUS.DONE],
+        }[box]
+        self.fields["status"].choices = [("", _("全部"))] + [(s, STATUS(s).label) for s in statuses]
+
+
+@login_required
+def task_list(request, box="inbox"):
+    if box not in BOXES:
+        raise Http404
+    title, select = BOXES[box]
+    form = QueueFilterForm(request.GET or None, user=request.user, box=box)
+    tasks = select(request.user)
+    if form.is_valid():
+        tasks = selectors.filter_tasks(tasks, **{k: v or None for k, v in form.cleaned_data.items()})
+    page = Paginator(selectors.order_tasks(tasks), settings.UNIONFLOW["QUEUE_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workflows/task_list.html",
+        {"box": box, "title": title, "form": form, "page": page, "query": query.urlencode(), "boxes": BOXES},
+    )
+
+
+def _task_for(request, pk):
+    task = Task.objects.filter(pk=pk, flow_task_type="HUMAN").select_related(*selectors.QUEUE_RELATED).first()
+    if task is None:
+        raise Http404
+    process = task.process.unionprocess
+    user = request.user
+    allowed = (
+        task.owner_id == user.pk
+        or user.has_perm(task.owner_permission, process)
+        or user.has_perm("workflows.view_records", process)
+    )
+    if not allowed:
+        raise Http404  # not in scope: do not even confirm the task exists
+    return task, process
+
+
+@login_required
+def task_detail(request, pk):
+    task, process = _task_for(request, pk)
+    node = task.flow_task
+    form = node.form_class(request.POST or None) if task.owner_id == request.user.pk else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        with user_errors(request):
+            engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request_id(request))
+            messages.success(request, _("“%(task)s”已办结。") % {"task": task.title})
+            return redirect("task_list", box="inbox")
+        task.refresh_from_db()
+    record = process.artifact
+    reassign_form = None
+    if task.status in selectors.OPEN_STATUSES and request.user.has_perm("workflows.reassign_task", process):
+        reassign_form = ReassignForm(candidates=selectors.users_who_may(task.owner_permission, process.org_unit))
+    return render(
+        request,
+        "workflows/task_detail.html",
+        {
+            "task": task,
+            "process": process,
+            "record": record,
+            "form": form if task.status in selectors.OPEN_STATUSES else None,
+            "can_claim": task.status == STATUS.NEW and node.can_assign(request.user, task),
+            "reassign_form": reassign_form,
+            "events": AuditEvent.objects.for_record(record).select_related("actor") if record else [],
+            "record_template": f"{record._meta.app_label}/{record._meta.model_name}_summary.html" if record else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_action(request, pk, action):
+    task, process = _task_for(request, pk)
+    with user_errors(request):
+        if action == "claim":
+            engine.task_claim(task=task, actor=request.user)
+            messages.success(request, _("已认领，任务已进入您的待办。"))
+        elif action == "release":
+            engine.task_release(task=task, actor=request.user)
+            messages.success(request, _("已释放，任务回到可认领队列。"))
+        elif action == "reassign":
+            form = ReassignForm(request.POST, candidates=selectors.users_who_may(task.owner_permission, process.org_unit))
+            if not form.is_valid():
+                messages.error(request, _("请选择有权办理该任务的人员。"))
+            else:
+                engine.task_reassign(task=task, actor=request.user, to_user=form.cleaned_data["to_user"])
+                messages.success(request, _("已改派。"))
+        else:
+            raise Http404
+    return redirect("task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_bulk(request):
+    ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+    if not ids:
+        messages.warning(request, _("请先勾选要批量办理的任务。"))
+        return redirect("task_list", box=request.POST.get("box", "inbox"))
+    claimable = selectors.tasks_claimable(request.user).values("pk")
+    tasks = list(
+        Task.objects.filter(pk__in=ids).filter(
+            _mine_or_claimable(request.user, claimable)
+        )
+    )
+    if len(tasks) != len(ids):
+        messages.error(request, _("部分任务已被他人处理或不在您的范围内，请刷新后重试。"))
+        return redirect("task_list", box=request.POST.get("box", "inbox"))
+    with user_errors(request):
+        done = engine.task_bulk_complete(tasks=tasks, actor=request.user, request_id=request_id(request))
+        messages.success(request, _("已批量办结%(n)s项任务。") % {"n": done})
+    return redirect("task_list", box=request.POST.get("box", "inbox"))
+
+
+def _mine_or_claimable(user, claimable):
+    from django.db.models import Q
+
+    return Q(owner_id=user.pk, status__in=[STATUS.ASSIGNED, STATUS.STARTED]) | Q(pk__in=claimable)
