@@ -218,6 +218,12 @@ def task_bulk_complete(*, tasks, actor, request_id=""):
     return len(tasks)
 
 
+def open_tasks_for_all(*, status=None):
+    """Human tasks of every flow, oldest first (admin tools, tests, the demo loader)."""
+    tasks = Task.objects.filter(flow_task_type="HUMAN").order_by("created", "pk")
+    return tasks.filter(status=status) if status else tasks
+
+
 def open_tasks_for(record):
     """Open human tasks of the process that carries ``record``."""
     from django.contrib.contenttypes.models import ContentType

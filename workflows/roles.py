@@ -1,10 +1,7 @@
 """Roles, the permissions each grants, and the backend that checks them within an org scope.
 
-A role is held in an org unit and reaches every unit below it.  ``user.has_perm(perm, obj)``
-is true when one of the user's roles grants ``perm`` in a unit whose subtree holds ``obj``
-(anything with an ``org_unit``, or an ``OrgUnit``).  Without ``obj`` it asks whether the user
-has the permission anywhere — viewflow's queue uses that form, and our selectors then apply the
-scope in SQL.
+A role is held in an org unit and reaches every unit below it; ``workflows.backends`` turns
+these tables into ``user.has_perm(perm, obj)``.
 """
 
 from django.db import models
@@ -48,7 +45,7 @@ def roles_granting(perm: str) -> list[str]:
     return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
 
 
-def _scope_path(obj):
+def scope_path(obj):
     """The org-unit path that an object lives in, or None for an object without scope."""
     from .models import OrgUnit
 
@@ -56,37 +53,6 @@ def _scope_path(obj):
         return obj.path
     unit = getattr(obj, "org_unit", None)
     return unit.path if unit is not None else None
-
-
-class ScopedRoleBackend:
-    """Authorisation from ``RoleAssignment`` rows, cached on the user object per request."""
-
-    cache_attr = "_unionflow_role_cache"
-
-    def authenticate(self, request, **credentials):
-        return None
-
-    def role_paths(self, user):
-        """``[(role, org_unit_path), ...]`` for the user, one query per user object."""
-        if not hasattr(user, self.cache_attr):
-            from .models import RoleAssignment
-
-            rows = RoleAssignment.objects.filter(user=user).values_list("role", "org_unit__path")
-            setattr(user, self.cache_attr, list(rows))
-        return getattr(user, self.cache_attr)
-
-    def get_all_permissions(self, user, obj=None):
-        if not user.is_active or user.is_anonymous:
-            return set()
-        path = _scope_path(obj) if obj is not None else None
-        perms = set()
-        for role, unit_path in self.role_paths(user):
-            if path is None or path.startswith(unit_path):
-                perms |= ROLE_PERMISSIONS.get(role, set())
-        return perms
-
-    def has_perm(self, user, perm, obj=None):
-        return perm in self.get_all_permissions(user, obj)
 
 
 def in_scope(perm: str):
@@ -101,3 +67,4 @@ def in_scope(perm: str):
 
     check.__name__ = f"in_scope({perm})"
     return check
+

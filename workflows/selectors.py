@@ -91,7 +91,7 @@ def tasks_overseen(user):
 
 
 def _role_rows(user):
-    from .roles import ScopedRoleBackend
+    from .backends import ScopedRoleBackend
 
     return ScopedRoleBackend().role_paths(user)
 

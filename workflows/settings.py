@@ -94,8 +94,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "workflows.roles.ScopedRoleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "workflows.backends.ScopedRoleBackend",
+    "workflows.backends.StaffModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -48,7 +48,7 @@ class OrgUnit(models.Model):
             kwargs["update_fields"] = None
         old_path = self.path
         parent_path = self.parent.path if self.parent_id else ""
-        if self.parent_id and parent_path.startswith(self._own_path(parent_path="")):
+        if old_path and parent_path.startswith(old_path):
             raise ValueError("An org unit cannot be moved below its own descendant")
         self.path = self._own_path(parent_path)
         self.depth = self.path.count("/") - 1

@@ -1,0 +1,31 @@
+import pytest
+
+from tests.factories import make_tree
+from workflows.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_for_unit_tests(request):
+    """Unit tests run Celery tasks inline; integration tests use a real worker instead."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def tree(db):
+    return make_tree()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

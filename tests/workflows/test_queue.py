@@ -1,0 +1,123 @@
+"""The queue pages: 待办, 可认领, 已办, their filters, pagination, actions and query counts."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from viewflow.workflow.status import STATUS
+
+from tests.factories import fresh
+from workflows import engine, services
+from workflows.models import Member, MembershipApplication
+
+pytestmark = pytest.mark.django_db
+
+
+def make_review_tasks(tree, count, unit=None):
+    """``count`` open review tasks in ``unit`` (default 甲公司一车间分会), created by the real flow."""
+    unit = unit or tree.a_branch
+    employer = tree.employer_a if unit.path.startswith(tree.a.path) else tree.employer_b
+    start = get_user_model().objects.count()
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"bulk{start + i}", first_name=f"职工{start + i}") for i in range(count)]
+    )
+    Member.objects.bulk_create(
+        [
+            Member(user=u, employee_no=f"B{u.pk}", employer_unit=employer, org_unit=unit, membership=Member.Membership.NON_MEMBER)
+            for u in users
+        ]
+    )
+    for user in users:
+        services.membership_apply(actor=user, statement="本人自愿加入工会，遵守章程。")
+    return users
+
+
+@pytest.mark.parametrize("box", ["inbox", "queue", "archive"])
+def test_queue_pages_use_a_constant_number_of_queries(client, tree, box, django_assert_max_num_queries):
+    """≤ 10 queries with 10 tasks and with 1,000 (the note reports the exact counts)."""
+    committee = tree.committee_a
+    client.force_login(committee)
+    url = reverse("task_list", args=[box])
+    counts = []
+    for total in (10, 1000):
+        make_review_tasks(tree, total - MembershipApplication.objects.count())
+        # put some in the inbox and some in the archive, so every box has rows
+        for task in engine.open_tasks_for_all(status=STATUS.NEW)[:5]:
+            engine.task_claim(task=task, actor=fresh(committee))
+        for task in engine.open_tasks_for_all(status=STATUS.ASSIGNED)[:2]:
+            engine.task_complete(task=task, actor=fresh(committee), data={"decision": "approve", "note": ""})
+        with django_assert_max_num_queries(10) as captured:
+            response = client.get(url, {"due": "", "flow": ""})
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_claimable_page_lists_only_tasks_in_scope(client, tree):
+    make_review_tasks(tree, 3)
+    make_review_tasks(tree, 2, unit=tree.b)
+    client.force_login(tree.committee_b)
+    response = client.get(reverse("task_list", args=["queue"]))
+    assert response.content.decode().count('data-testid="task-row"') == 2
+    client.force_login(tree.chair)
+    response = client.get(reverse("task_list", args=["queue"]))
+    assert response.content.decode().count('data-testid="task-row"') == 5
+
+
+def test_filters_by_unit_and_due_and_pagination(client, tree, settings):
+    settings.UNIONFLOW = {**settings.UNIONFLOW, "QUEUE_PAGE_SIZE": 2}
+    make_review_tasks(tree, 3)
+    make_review_tasks(tree, 2, unit=tree.b)
+    client.force_login(tree.chair)
+    page = client.get(reverse("task_list", args=["queue"]), {"unit": tree.b.pk}).content.decode()
+    assert page.count('data-testid="task-row"') == 2 and "乙公司工会" in page
+    page = client.get(reverse("task_list", args=["queue"]), {"due": "overdue"}).content.decode()
+    assert "暂无可认领的任务" in page
+    page = client.get(reverse("task_list", args=["queue"]), {"page": 3}).content.decode()
+    assert "第 3 / 3 页" in page and page.count('data-testid="task-row"') == 1
+
+
+def test_task_page_claim_then_complete(client, tree):
+    make_review_tasks(tree, 1)
+    task = engine.open_tasks_for_all(status=STATUS.NEW).get()
+    client.force_login(tree.committee_a)
+    page = client.get(reverse("task_detail", args=[task.pk])).content.decode()
+    assert "认领" in page and "职工" in page
+    client.post(reverse("task_action", args=[task.pk, "claim"]))
+    response = client.post(reverse("task_detail", args=[task.pk]), {"decision": "reject", "note": ""})
+    assert "请填写原因" in response.content.decode()  # the form refuses, nothing changes
+    assert MembershipApplication.objects.get().status == "submitted"
+    response = client.post(reverse("task_detail", args=[task.pk]), {"decision": "approve", "note": "同意"}, follow=True)
+    assert "已办结" in response.content.decode()
+    assert MembershipApplication.objects.get().status == "approved"
+
+
+def test_task_page_of_another_union_is_not_found(client, tree):
+    make_review_tasks(tree, 1)
+    task = engine.open_tasks_for_all(status=STATUS.NEW).get()
+    client.force_login(tree.committee_b)
+    assert client.get(reverse("task_detail", args=[task.pk])).status_code == 404
+    assert client.post(reverse("task_action", args=[task.pk, "claim"])).status_code == 404
+
+
+def test_bulk_approve_from_the_queue(client, tree):
+    make_review_tasks(tree, 3)
+    ids = [t.pk for t in engine.open_tasks_for_all(status=STATUS.NEW)]
+    client.force_login(tree.committee_a)
+    response = client.post(reverse("task_bulk"), {"task": ids, "box": "queue"}, follow=True)
+    assert "已批量办结3项任务" in response.content.decode()
+    assert set(MembershipApplication.objects.values_list("status", flat=True)) == {"approved"}
+
+
+def test_bulk_with_a_task_out_of_scope_changes_nothing(client, tree):
+    make_review_tasks(tree, 1)
+    make_review_tasks(tree, 1, unit=tree.b)
+    ids = [t.pk for t in engine.open_tasks_for_all(status=STATUS.NEW)]
+    client.force_login(tree.committee_a)
+    response = client.post(reverse("task_bulk"), {"task": ids, "box": "queue"}, follow=True)
+    assert "部分任务已被他人处理或不在您的范围内" in response.content.decode()
+    assert set(MembershipApplication.objects.values_list("status", flat=True)) == {"submitted"}
+
+
+def test_empty_queue_says_so(client, tree):
+    client.force_login(tree.committee_a)
+    assert "暂无待办任务" in client.get(reverse("task_list", args=["inbox"])).content.decode()
