@@ -11,10 +11,23 @@ from workflows.roles import Role
 _seq = itertools.count(1)
 
 
-def make_user(username=None, *, name="测试用户", unit=None, employer=None, member=True, membership=Member.Membership.MEMBER, **extra):
+def make_user(
+    username=None,
+    *,
+    name="测试用户",
+    unit=None,
+    employer=None,
+    member=True,
+    membership=Member.Membership.MEMBER,
+    **extra,
+):
     n = next(_seq)
     user = get_user_model().objects.create_user(
-        username=username or f"user{n}", password="pw-for-tests-1", first_name=name, email=f"{username or f'user{n}'}@example.org", **extra
+        username=username or f"user{n}",
+        password="pw-for-tests-1",
+        first_name=name,
+        email=f"{username or f'user{n}'}@example.org",
+        **extra,
     )
     if member:
         Member.objects.create(
@@ -64,12 +77,18 @@ def make_tree():
     committee_a = grant(make_user("committee_a", name="李委员", unit=a, employer=employer_a), Role.COMMITTEE, a)
     committee_b = grant(make_user("committee_b", name="王委员", unit=b, employer=employer_b), Role.COMMITTEE, b)
     applicant_a = grant(
-        make_user("applicant_a", name="张三", unit=a_branch, employer=employer_a, membership=Member.Membership.NON_MEMBER),
+        make_user(
+            "applicant_a", name="张三", unit=a_branch, employer=employer_a, membership=Member.Membership.NON_MEMBER
+        ),
         Role.EMPLOYEE,
         a,
     )
-    applicant_b = make_user("applicant_b", name="赵四", unit=b, employer=employer_b, membership=Member.Membership.NON_MEMBER)
-    return Tree(top, a, a_branch, b, employer_a, employer_b, chair, chair_a, committee_a, committee_b, applicant_a, applicant_b)
+    applicant_b = make_user(
+        "applicant_b", name="赵四", unit=b, employer=employer_b, membership=Member.Membership.NON_MEMBER
+    )
+    return Tree(
+        top, a, a_branch, b, employer_a, employer_b, chair, chair_a, committee_a, committee_b, applicant_a, applicant_b
+    )
 
 
 def fresh(user):

@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin  # noqa: F401  (domain apps use it for their records)
 
-from .models import AuditEvent, EmployerUnit, Member, MembershipApplication, Notification, OrgUnit, Period, RoleAssignment
+from .models import (
+    AuditEvent,
+    EmployerUnit,
+    Member,
+    MembershipApplication,
+    Notification,
+    OrgUnit,
+    Period,
+    RoleAssignment,
+)
 
 admin.site.site_header = _("UnionFlow 工会事务流转平台 · 管理后台")
 admin.site.site_title = _("UnionFlow 管理后台")
@@ -36,7 +45,16 @@ class EmployerUnitAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "employee_no", "department", "employer_unit", "org_unit", "membership", "is_representative", "is_model_worker"]
+    list_display = [
+        "__str__",
+        "employee_no",
+        "department",
+        "employer_unit",
+        "org_unit",
+        "membership",
+        "is_representative",
+        "is_model_worker",
+    ]
     list_filter = ["membership", "is_representative", "is_model_worker", "org_unit"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "employee_no"]
     list_select_related = ["user", "employer_unit", "org_unit"]

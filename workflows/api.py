@@ -54,7 +54,7 @@ class TaskSerializer(serializers.Serializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    data = serializers.DictField(help_text="The task form's fields, e.g. {\"decision\": \"approve\", \"note\": \"\"}")
+    data = serializers.DictField(help_text='The task form\'s fields, e.g. {"decision": "approve", "note": ""}')
 
 
 class ReassignSerializer(serializers.Serializer):
@@ -68,7 +68,11 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         box = self.request.query_params.get("box", "inbox")
-        select = {"inbox": selectors.tasks_inbox, "queue": selectors.tasks_claimable, "archive": selectors.tasks_archive}.get(box)
+        select = {
+            "inbox": selectors.tasks_inbox,
+            "queue": selectors.tasks_claimable,
+            "archive": selectors.tasks_archive,
+        }.get(box)
         if select is None:
             raise ValidationError({"box": "inbox, queue or archive"})
         return selectors.order_tasks(select(self.request.user))
@@ -101,7 +105,11 @@ class TaskViewSet(viewsets.GenericViewSet):
         task, process = _task_for(request, pk)
         body = ReassignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        to_user = selectors.users_who_may(task.owner_permission, process.org_unit).filter(pk=body.validated_data["user"]).first()
+        to_user = (
+            selectors.users_who_may(task.owner_permission, process.org_unit)
+            .filter(pk=body.validated_data["user"])
+            .first()
+        )
         if to_user is None:
             raise ValidationError({"user": "该人员无权办理此任务。"})
         engine.task_reassign(task=task, actor=request.user, to_user=to_user)
@@ -135,7 +143,18 @@ class MembershipApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MembershipApplication
-        fields = ["id", "applicant", "employer_unit", "org_unit", "statement", "status", "status_label", "filed_on", "decided_on", "decision_note"]
+        fields = [
+            "id",
+            "applicant",
+            "employer_unit",
+            "org_unit",
+            "statement",
+            "status",
+            "status_label",
+            "filed_on",
+            "decided_on",
+            "decision_note",
+        ]
         read_only_fields = ["employer_unit", "org_unit", "status", "filed_on", "decided_on", "decision_note"]
 
 
@@ -156,7 +175,9 @@ class MembershipApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMi
     def create(self, request):
         body = MembershipApplicationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        application = services.membership_apply(actor=request.user, statement=body.validated_data["statement"], request_id=request.request_id)
+        application = services.membership_apply(
+            actor=request.user, statement=body.validated_data["statement"], request_id=request.request_id
+        )
         return Response(MembershipApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer)
@@ -164,13 +185,20 @@ class MembershipApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMi
     def withdraw(self, request, pk=None):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        application = services.membership_withdraw(application=self.get_object(), actor=request.user, reason=body.validated_data.get("reason", ""), request_id=request.request_id)
+        application = services.membership_withdraw(
+            application=self.get_object(),
+            actor=request.user,
+            reason=body.validated_data.get("reason", ""),
+            request_id=request.request_id,
+        )
         return Response(MembershipApplicationSerializer(application).data)
 
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
         application = self.get_object()
-        return Response(AuditEventSerializer(AuditEvent.objects.for_record(application).select_related("actor"), many=True).data)
+        return Response(
+            AuditEventSerializer(AuditEvent.objects.for_record(application).select_related("actor"), many=True).data
+        )
 
     def get_object(self):
         obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()

@@ -11,8 +11,8 @@ from viewflow.workflow import flow
 from .engine import HumanTask, UnionFlow, bind_process, task_url
 from .forms import MembershipReviewForm
 from .notifications import notify
-from .selectors import users_with_role
 from .roles import Role
+from .selectors import users_with_role
 from .transitions import run_transition
 
 

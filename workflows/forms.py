@@ -22,7 +22,9 @@ class MembershipReviewForm(forms.Form):
         choices=[("approve", _("同意入会")), ("reject", _("不同意"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
 
     def clean(self):
         data = super().clean()

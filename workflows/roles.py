@@ -67,4 +67,3 @@ def in_scope(perm: str):
 
     check.__name__ = f"in_scope({perm})"
     return check
-

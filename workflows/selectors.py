@@ -39,7 +39,9 @@ def users_with_role(role, org_unit):
     """Users holding ``role`` in ``org_unit`` or any unit above it (the chair of a branch's union)."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, role_assignments__role=role, role_assignments__org_unit__in=org_unit.ancestors())
+        .objects.filter(
+            is_active=True, role_assignments__role=role, role_assignments__org_unit__in=org_unit.ancestors()
+        )
         .distinct()
     )
 
@@ -52,7 +54,9 @@ def users_who_may(perm, org_unit):
 def users_with_role_in(roles, org_unit):
     return (
         get_user_model()
-        .objects.filter(is_active=True, role_assignments__role__in=roles, role_assignments__org_unit__in=org_unit.ancestors())
+        .objects.filter(
+            is_active=True, role_assignments__role__in=roles, role_assignments__org_unit__in=org_unit.ancestors()
+        )
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
@@ -74,7 +78,9 @@ def tasks_claimable(user):
         return Task.objects.none()
     allowed = Q()
     for perm in perms:
-        allowed |= Q(owner_permission=perm) & in_scope_q(user, perm=perm, unit_path_field="process__unionprocess__org_unit__path")
+        allowed |= Q(owner_permission=perm) & in_scope_q(
+            user, perm=perm, unit_path_field="process__unionprocess__org_unit__path"
+        )
     return _human_tasks().filter(status=STATUS.NEW, owner__isnull=True).filter(allowed)
 
 
@@ -85,8 +91,12 @@ def tasks_archive(user):
 
 def tasks_overseen(user):
     """Open tasks in units where I may reassign (the chair's view of everyone's work)."""
-    return _human_tasks().filter(status__in=OPEN_STATUSES).filter(
-        in_scope_q(user, perm="workflows.reassign_task", unit_path_field="process__unionprocess__org_unit__path")
+    return (
+        _human_tasks()
+        .filter(status__in=OPEN_STATUSES)
+        .filter(
+            in_scope_q(user, perm="workflows.reassign_task", unit_path_field="process__unionprocess__org_unit__path")
+        )
     )
 
 

@@ -42,7 +42,14 @@ def membership_apply(*, actor, statement, request_id=""):
             ensure_period_open(application)
             member.membership = Member.Membership.APPLYING
             member.save(update_fields=["membership"])
-            audit(application, actor=actor, action="submit", action_label=_("提交入会申请"), to_state=application.status, request_id=request_id)
+            audit(
+                application,
+                actor=actor,
+                action="submit",
+                action_label=_("提交入会申请"),
+                to_state=application.status,
+                request_id=request_id,
+            )
             MembershipFlow.start.run(record=application)
     except IntegrityError:
         raise WorkflowError(APPLICATION_OPEN) from None
@@ -138,5 +145,12 @@ def attachment_add(*, record, actor, upload, request_id=""):
         except Exception:
             attachment.file.delete(save=False)
             raise
-        audit(record, actor=actor, action="attach", action_label=_("上传附件"), reason=attachment.original_name, request_id=request_id)
+        audit(
+            record,
+            actor=actor,
+            action="attach",
+            action_label=_("上传附件"),
+            reason=attachment.original_name,
+            request_id=request_id,
+        )
     return attachment

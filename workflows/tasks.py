@@ -49,10 +49,17 @@ def send_deadline_reminders():
             # The conditional update is the claim: a concurrent sweep updates 0 rows and skips.
             if not TaskDeadline.objects.filter(pk=deadline.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue
-            recipients = [task.owner] if task.owner else list(users_who_may(task.owner_permission, process.org_unit)) if task.owner_permission else []
+            recipients = (
+                [task.owner]
+                if task.owner
+                else list(users_who_may(task.owner_permission, process.org_unit))
+                if task.owner_permission
+                else []
+            )
             notify(
                 recipients,
-                title=_("催办：%(task)s将于%(due)s到期") % {"task": task.title, "due": formats.date_format(timezone.localtime(deadline.due_at), "Y-m-d H:i")},
+                title=_("催办：%(task)s将于%(due)s到期")
+                % {"task": task.title, "due": formats.date_format(timezone.localtime(deadline.due_at), "Y-m-d H:i")},
                 body=str(process.title),
                 url=task_url(task),
                 kind="reminder",
@@ -94,5 +101,7 @@ def send_notification_email(notification_id):
     note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     if note is None or not note.recipient.email:
         return False
-    send_mail(subject=note.title, message=f"{note.body}\n\n{note.url}", from_email=None, recipient_list=[note.recipient.email])
+    send_mail(
+        subject=note.title, message=f"{note.body}\n\n{note.url}", from_email=None, recipient_list=[note.recipient.email]
+    )
     return True

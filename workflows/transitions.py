@@ -64,7 +64,9 @@ def audit(record, *, actor, action, action_label="", from_state="", to_state="",
     )
 
 
-def run_transition(record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs):
+def run_transition(
+    record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs
+):
     """Run transition ``name`` on ``record`` as ``actor`` and return the fresh, locked record.
 
     ``expected_state`` is the state the caller saw (a form's hidden field, the API's current

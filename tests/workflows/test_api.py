@@ -20,7 +20,9 @@ def api(client):
 
 
 def test_apply_claim_and_complete_through_the_api(api, tree):
-    status, body = api(tree.applicant_a, "post", "/api/v1/membership-applications/", {"statement": "本人自愿加入工会，遵守工会章程。"})
+    status, body = api(
+        tree.applicant_a, "post", "/api/v1/membership-applications/", {"statement": "本人自愿加入工会，遵守工会章程。"}
+    )
     assert status == 201 and body["status"] == "submitted" and body["applicant"] == "张三"
     status, body = api(tree.committee_a, "get", "/api/v1/tasks/?box=queue")
     assert status == 200 and body["count"] == 1
@@ -29,10 +31,14 @@ def test_apply_claim_and_complete_through_the_api(api, tree):
     assert api(tree.committee_a, "post", f"/api/v1/tasks/{task_id}/claim/")[0] == 200
     status, body = api(tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "reject"}})
     assert status == 400 and "note" in body  # the task form's own validation
-    status, body = api(tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "approve", "note": ""}})
+    status, body = api(
+        tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "approve", "note": ""}}
+    )
     assert status == 200 and body["status"] == STATUS.DONE
     assert MembershipApplication.objects.get().status == "approved"
-    status, body = api(tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "approve"}})
+    status, body = api(
+        tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "approve"}}
+    )
     assert status == 409 and body["code"] == "already_handled" and "李委员" in body["detail"]
 
 
@@ -50,7 +56,9 @@ def test_out_of_scope_is_404_and_forbidden_actions_are_403(api, tree):
 
 def test_a_second_application_is_a_400_with_the_reason(api, tree):
     api(tree.applicant_a, "post", "/api/v1/membership-applications/", {"statement": "本人自愿加入工会，遵守工会章程。"})
-    status, body = api(tree.applicant_a, "post", "/api/v1/membership-applications/", {"statement": "本人自愿加入工会，遵守工会章程。"})
+    status, body = api(
+        tree.applicant_a, "post", "/api/v1/membership-applications/", {"statement": "本人自愿加入工会，遵守工会章程。"}
+    )
     assert status == 400 and "已有一份待审核的入会申请" in body["detail"]
 
 

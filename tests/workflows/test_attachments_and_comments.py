@@ -33,7 +33,9 @@ def test_a_good_file_is_stored_and_audited(tree, application):
         ("扫描件.pdf", b"x" * (10 * 1024 * 1024 + 1), "超过10MB的上限"),
     ],
 )
-def test_bad_files_are_refused_with_a_clear_message_and_nothing_stored(tree, application, name, content, message, settings):
+def test_bad_files_are_refused_with_a_clear_message_and_nothing_stored(
+    tree, application, name, content, message, settings
+):
     upload = SimpleUploadedFile(name, content)
     with pytest.raises(WorkflowError) as exc:
         services.attachment_add(record=application, actor=tree.applicant_a, upload=upload)
@@ -50,7 +52,9 @@ def test_outsiders_cannot_comment_or_attach(tree, application):
 
 def test_the_committee_comments_and_the_page_shows_it(client, tree, application):
     client.force_login(tree.committee_a)
-    response = client.post(reverse("membership_action", args=[application.pk, "comment"]), {"body": "请补充劳动合同"}, follow=True)
+    response = client.post(
+        reverse("membership_action", args=[application.pk, "comment"]), {"body": "请补充劳动合同"}, follow=True
+    )
     assert "请补充劳动合同" in response.content.decode()
 
 
@@ -68,6 +72,8 @@ def test_download_is_only_for_those_who_may_see_the_record(client, tree, applica
 def test_web_upload_of_a_bad_file_shows_the_message(client, tree, application):
     client.force_login(tree.applicant_a)
     response = client.post(
-        reverse("membership_action", args=[application.pk, "attach"]), {"file": SimpleUploadedFile("a.bat", b"echo")}, follow=True
+        reverse("membership_action", args=[application.pk, "attach"]),
+        {"file": SimpleUploadedFile("a.bat", b"echo")},
+        follow=True,
     )
     assert "不支持“bat”类型的文件" in response.content.decode()

@@ -63,7 +63,9 @@ def test_the_api_only_reads_the_trail(client, tree, event):
         assert getattr(client, method)(url).status_code == 405
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL (runs in the PostgreSQL pass)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL (runs in the PostgreSQL pass)"
+)
 def test_the_database_itself_refuses_update_and_delete(event):
     for sql in ("UPDATE workflows_auditevent SET reason = 'x'", "DELETE FROM workflows_auditevent"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:

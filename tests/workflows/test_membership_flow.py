@@ -186,7 +186,10 @@ def test_reminder_before_the_due_date_and_escalation_after_it_each_once(tree):
     with time_machine.travel(due + timedelta(hours=1)):
         assert send_deadline_reminders() == 1
         assert send_deadline_reminders() == 0
-    assert set(Notification.objects.filter(kind="escalation").values_list("recipient__username", flat=True)) == {"chair", "chair_a"}
+    assert set(Notification.objects.filter(kind="escalation").values_list("recipient__username", flat=True)) == {
+        "chair",
+        "chair_a",
+    }
 
 
 def test_done_tasks_are_never_reminded(tree):

@@ -7,7 +7,14 @@ from workflows import services
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["dashboard", "membership_list", "notification_list", ("task_list", "inbox"), ("task_list", "queue"), ("task_list", "archive")]
+PAGES = [
+    "dashboard",
+    "membership_list",
+    "notification_list",
+    ("task_list", "inbox"),
+    ("task_list", "queue"),
+    ("task_list", "archive"),
+]
 
 
 def url_of(page):

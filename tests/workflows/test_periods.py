@@ -31,7 +31,11 @@ def h1_application(tree):
 
 def test_period_bounds(tree):
     period = Period.objects.create(org_unit=tree.a, year=2026, kind=Period.Kind.SECOND_HALF)
-    assert (period.starts_on, period.ends_on, period.label) == (datetime.date(2026, 7, 1), datetime.date(2026, 12, 31), "2026年下半年")
+    assert (period.starts_on, period.ends_on, period.label) == (
+        datetime.date(2026, 7, 1),
+        datetime.date(2026, 12, 31),
+        "2026年下半年",
+    )
 
 
 def test_a_closed_period_refuses_transitions_on_its_records(tree, h1_application, closed_h1):

@@ -22,7 +22,13 @@ def make_review_tasks(tree, count, unit=None):
     )
     Member.objects.bulk_create(
         [
-            Member(user=u, employee_no=f"B{u.pk}", employer_unit=employer, org_unit=unit, membership=Member.Membership.NON_MEMBER)
+            Member(
+                user=u,
+                employee_no=f"B{u.pk}",
+                employer_unit=employer,
+                org_unit=unit,
+                membership=Member.Membership.NON_MEMBER,
+            )
             for u in users
         ]
     )

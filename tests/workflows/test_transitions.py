@@ -18,7 +18,14 @@ def application(tree):
 
 
 def test_a_transition_changes_status_and_appends_one_audit_event(tree, application):
-    run_transition(application, "approve", actor=fresh(tree.committee_a), reason="材料齐全", request_id="req-1", on_date="2026-11-01")
+    run_transition(
+        application,
+        "approve",
+        actor=fresh(tree.committee_a),
+        reason="材料齐全",
+        request_id="req-1",
+        on_date="2026-11-01",
+    )
     assert application.status == "approved"  # the caller's instance follows the row
     event = AuditEvent.objects.for_record(application).last()
     assert (event.actor, event.from_state, event.to_state, event.reason, event.request_id, event.action_label) == (
@@ -36,7 +43,11 @@ def test_an_illegal_move_is_refused_with_a_clear_message_and_writes_nothing(tree
     before = AuditEvent.objects.count()
     with pytest.raises(IllegalTransition) as exc:
         run_transition(application, "approve", actor=fresh(tree.committee_a), on_date="2026-11-01")
-    assert exc.value.message == errors.ILLEGAL_TRANSITION % {"record": application, "state": "已撤回", "action": "批准入会"}
+    assert exc.value.message == errors.ILLEGAL_TRANSITION % {
+        "record": application,
+        "state": "已撤回",
+        "action": "批准入会",
+    }
     assert exc.value.status_code == 409
     application.refresh_from_db()
     assert application.status == "withdrawn"

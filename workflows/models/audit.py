@@ -46,12 +46,19 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id", for_concrete_model=False)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("组织单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(_("操作"), max_length=60)
     action_label = models.CharField(_("操作名称"), max_length=60, blank=True)
     from_state = models.CharField(_("原状态"), max_length=40, blank=True)

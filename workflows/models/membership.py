@@ -17,7 +17,9 @@ class MembershipApplication(WorkflowRecord):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     member = models.ForeignKey(Member, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="applications")
-    employer_unit = models.ForeignKey(EmployerUnit, verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="+")
+    employer_unit = models.ForeignKey(
+        EmployerUnit, verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="+"
+    )
     statement = models.TextField(_("入会申请书"), max_length=2000)
     status = FSMField(_("状态"), default=Status.SUBMITTED, choices=Status.choices, protected=True)
     decided_on = models.DateField(_("审核日期"), null=True, blank=True)
@@ -38,7 +40,13 @@ class MembershipApplication(WorkflowRecord):
     def __str__(self):
         return _("%(name)s的入会申请") % {"name": self.member.display_name}
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED, permission=in_scope("workflows.review_membershipapplication"), custom={"label": _("批准入会")})
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.APPROVED,
+        permission=in_scope("workflows.review_membershipapplication"),
+        custom={"label": _("批准入会")},
+    )
     def approve(self, *, on_date, note=""):
         self.decided_on = on_date
         self.decision_note = note
@@ -46,14 +54,26 @@ class MembershipApplication(WorkflowRecord):
         self.member.joined_on = on_date
         self.member.save(update_fields=["membership", "joined_on"])
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED, permission=in_scope("workflows.review_membershipapplication"), custom={"label": _("不予批准")})
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.REJECTED,
+        permission=in_scope("workflows.review_membershipapplication"),
+        custom={"label": _("不予批准")},
+    )
     def reject(self, *, on_date, note):
         self.decided_on = on_date
         self.decision_note = note
         self.member.membership = Member.Membership.NON_MEMBER
         self.member.save(update_fields=["membership"])
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.WITHDRAWN, permission=lambda record, user: record.member.user_id == user.pk, custom={"label": _("撤回申请")})
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.WITHDRAWN,
+        permission=lambda record, user: record.member.user_id == user.pk,
+        custom={"label": _("撤回申请")},
+    )
     def withdraw(self):
         self.member.membership = Member.Membership.NON_MEMBER
         self.member.save(update_fields=["membership"])

@@ -87,7 +87,9 @@ class EmployerUnit(models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     industry = models.CharField(_("行业"), max_length=40)
     size = models.CharField(_("规模"), max_length=10, choices=Size.choices)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="employers")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="employers"
+    )
 
     class Meta:
         verbose_name = _("用人单位")

@@ -55,6 +55,14 @@ class Period(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.org_unit} {self.label}"
 
+    def save(self, *args, **kwargs):
+        self.starts_on, self.ends_on = self.bounds(self.year, self.kind)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not 2000 <= (self.year or 0) <= 2100:
+            raise ValidationError({"year": _("年度应在2000至2100之间。")})
+
     @property
     def label(self):
         return f"{self.year}年{self.get_kind_display()}"
@@ -71,15 +79,13 @@ class Period(FSMModelMixin, models.Model):
             return datetime.date(year, 7, 1), datetime.date(year, 12, 31)
         return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
-    def clean(self):
-        if not 2000 <= (self.year or 0) <= 2100:
-            raise ValidationError({"year": _("年度应在2000至2100之间。")})
-
-    def save(self, *args, **kwargs):
-        self.starts_on, self.ends_on = self.bounds(self.year, self.kind)
-        super().save(*args, **kwargs)
-
-    @transition(field=status, source=Status.OPEN, target=Status.CLOSING, permission=in_scope("workflows.manage_period"), custom={"label": _("开始结账")})
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.CLOSING,
+        permission=in_scope("workflows.manage_period"),
+        custom={"label": _("开始结账")},
+    )
     def start_closing(self):
         """The chair starts the close: figures are being frozen."""
 
@@ -87,6 +93,12 @@ class Period(FSMModelMixin, models.Model):
     def finish_closing(self):
         """The close finished; records filed in this period are now read-only."""
 
-    @transition(field=status, source=[Status.CLOSING, Status.CLOSED], target=Status.OPEN, permission=in_scope("workflows.manage_period"), custom={"label": _("重新开放")})
+    @transition(
+        field=status,
+        source=[Status.CLOSING, Status.CLOSED],
+        target=Status.OPEN,
+        permission=in_scope("workflows.manage_period"),
+        custom={"label": _("重新开放")},
+    )
     def reopen(self):
         """The chair reopens the period to correct it (audited with a reason)."""

@@ -45,7 +45,9 @@ class Comment(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id", for_concrete_model=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="+"
+    )
     body = models.TextField(_("内容"), max_length=5000)
     created = models.DateTimeField(_("时间"), auto_now_add=True)
 
@@ -56,6 +58,9 @@ class Comment(models.Model):
         verbose_name_plural = _("意见")
         ordering = ["created"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.body[:40]
 
 
 def attachment_path(instance, filename):
@@ -70,7 +75,9 @@ class Attachment(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
     mime_type = models.CharField(_("类型"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = RecordAttachedQuerySet.as_manager()

@@ -49,3 +49,19 @@ def person(user):
     if not user:
         return "系统"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def state_label(event, which="to"):
+    """The Chinese name of an audit event's from/to state, from its record's status choices."""
+    from django.contrib.contenttypes.models import ContentType
+
+    state = event.to_state if which == "to" else event.from_state
+    if not state:
+        return ""
+    model = ContentType.objects.get_for_id(event.content_type_id).model_class()
+    try:
+        choices = dict(model._meta.get_field("status").flatchoices)
+    except Exception:  # a record without a status field
+        return state
+    return str(choices.get(state, state))

@@ -31,11 +31,15 @@ def dashboard(request):
         "roles": roles,
         "urgent": inbox[:5],
         "overdue_mine": inbox.filter(deadline__due_at__lt=now).count(),
-        "overdue_overseen": overseen.filter(deadline__due_at__lt=now).count() if user.has_perm("workflows.reassign_task") else None,
+        "overdue_overseen": overseen.filter(deadline__due_at__lt=now).count()
+        if user.has_perm("workflows.reassign_task")
+        else None,
         "my_applications": MembershipApplication.objects.filter(member__user=user).order_by("-created")[:5],
         "notifications": Notification.objects.filter(recipient=user).order_by("-created")[:5],
         "can_apply": member is not None and member.membership in (Member.Membership.NON_MEMBER, Member.Membership.LEFT),
-        "periods": Period.objects.filter(org_unit__in=selectors.org_units_in_scope(user, perm="workflows.manage_period")).select_related("org_unit")[:6]
+        "periods": Period.objects.filter(
+            org_unit__in=selectors.org_units_in_scope(user, perm="workflows.manage_period")
+        ).select_related("org_unit")[:6]
         if user.has_perm("workflows.manage_period")
         else [],
         "is_chair": any(r.role == Role.CHAIR for r in roles),
@@ -48,7 +52,9 @@ def membership_apply(request):
     form = MembershipApplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with user_errors(request):
-            application = services.membership_apply(actor=request.user, statement=form.cleaned_data["statement"], request_id=request_id(request))
+            application = services.membership_apply(
+                actor=request.user, statement=form.cleaned_data["statement"], request_id=request_id(request)
+            )
             messages.success(request, _("入会申请已提交，工会将在审核后通知您。"))
             return redirect("membership_detail", pk=application.pk)
     return render(request, "workflows/membership_apply.html", {"form": form})
@@ -67,7 +73,11 @@ def membership_list(request):
     if status in MembershipApplication.Status.values:
         applications = applications.filter(status=status)
     page = Paginator(applications, 20).get_page(request.GET.get("page"))
-    return render(request, "workflows/membership_list.html", {"page": page, "statuses": MembershipApplication.Status.choices, "status": status})
+    return render(
+        request,
+        "workflows/membership_list.html",
+        {"page": page, "statuses": MembershipApplication.Status.choices, "status": status},
+    )
 
 
 @login_required
@@ -87,7 +97,8 @@ def membership_detail(request, pk):
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm(),
             "withdraw_form": ReasonForm(),
-            "can_withdraw": application.member.user_id == request.user.pk and application.status == MembershipApplication.Status.SUBMITTED,
+            "can_withdraw": application.member.user_id == request.user.pk
+            and application.status == MembershipApplication.Status.SUBMITTED,
         },
     )
 
@@ -102,7 +113,9 @@ def membership_action(request, pk, action):
         if action == "withdraw":
             form = ReasonForm(request.POST)
             reason = form.data.get("reason", "")
-            services.membership_withdraw(application=application, actor=request.user, reason=reason, request_id=request_id(request))
+            services.membership_withdraw(
+                application=application, actor=request.user, reason=reason, request_id=request_id(request)
+            )
             messages.success(request, _("入会申请已撤回。"))
         elif action == "comment":
             form = CommentForm(request.POST)
@@ -114,7 +127,12 @@ def membership_action(request, pk, action):
         elif action == "attach":
             form = AttachmentForm(request.POST, request.FILES)
             if form.is_valid():
-                services.attachment_add(record=application, actor=request.user, upload=form.cleaned_data["file"], request_id=request_id(request))
+                services.attachment_add(
+                    record=application,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    request_id=request_id(request),
+                )
                 messages.success(request, _("附件已上传。"))
             else:
                 messages.error(request, _("请选择要上传的文件。"))
@@ -129,7 +147,9 @@ def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
     record = attachment.record
     user = request.user
-    if record is None or not (getattr(record, "created_by_id", None) == user.pk or user.has_perm("workflows.view_records", record)):
+    if record is None or not (
+        getattr(record, "created_by_id", None) == user.pk or user.has_perm("workflows.view_records", record)
+    ):
         raise Http404
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
@@ -158,7 +178,9 @@ def notification_read(request, pk=None):
 @login_required
 def period_list(request):
     units = selectors.org_units_in_scope(request.user, perm="workflows.manage_period")
-    periods = Period.objects.filter(org_unit__in=units).select_related("org_unit").order_by("-year", "kind", "org_unit__path")
+    periods = (
+        Period.objects.filter(org_unit__in=units).select_related("org_unit").order_by("-year", "kind", "org_unit__path")
+    )
     if not request.user.has_perm("workflows.manage_period"):
         raise Http404
     return render(request, "workflows/period_list.html", {"periods": periods, "reason_form": ReasonForm()})
@@ -172,6 +194,8 @@ def period_reopen(request, pk):
     if period is None:
         raise Http404
     with user_errors(request):
-        services.period_reopen(period=period, actor=request.user, reason=request.POST.get("reason", ""), request_id=request_id(request))
+        services.period_reopen(
+            period=period, actor=request.user, reason=request.POST.get("reason", ""), request_id=request_id(request)
+        )
         messages.success(request, _("%(period)s已重新开放，修改将记入审计记录。") % {"period": period.label})
     return redirect("period_list")

@@ -39,7 +39,9 @@ def _all_subclasses(cls):
 
 class QueueFilterForm(forms.Form):
     flow = forms.ChoiceField(label=_("流程"), required=False)
-    unit = forms.ModelChoiceField(label=_("组织单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部单位"))
+    unit = forms.ModelChoiceField(
+        label=_("组织单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部单位")
+    )
     due = forms.ChoiceField(
         label=_("期限"),
         required=False,
@@ -68,7 +70,9 @@ def task_list(request, box="inbox"):
     tasks = select(request.user)
     if form.is_valid():
         tasks = selectors.filter_tasks(tasks, **{k: v or None for k, v in form.cleaned_data.items()})
-    page = Paginator(selectors.order_tasks(tasks), settings.UNIONFLOW["QUEUE_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = Paginator(selectors.order_tasks(tasks), settings.UNIONFLOW["QUEUE_PAGE_SIZE"]).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -137,7 +141,9 @@ def task_action(request, pk, action):
             engine.task_release(task=task, actor=request.user)
             messages.success(request, _("已释放，任务回到可认领队列。"))
         elif action == "reassign":
-            form = ReassignForm(request.POST, candidates=selectors.users_who_may(task.owner_permission, process.org_unit))
+            form = ReassignForm(
+                request.POST, candidates=selectors.users_who_may(task.owner_permission, process.org_unit)
+            )
             if not form.is_valid():
                 messages.error(request, _("请选择有权办理该任务的人员。"))
             else:
@@ -156,11 +162,7 @@ def task_bulk(request):
         messages.warning(request, _("请先勾选要批量办理的任务。"))
         return redirect("task_list", box=request.POST.get("box", "inbox"))
     claimable = selectors.tasks_claimable(request.user).values("pk")
-    tasks = list(
-        Task.objects.filter(pk__in=ids).filter(
-            _mine_or_claimable(request.user, claimable)
-        )
-    )
+    tasks = list(Task.objects.filter(pk__in=ids).filter(_mine_or_claimable(request.user, claimable)))
     if len(tasks) != len(ids):
         messages.error(request, _("部分任务已被他人处理或不在您的范围内，请刷新后重试。"))
         return redirect("task_list", box=request.POST.get("box", "inbox"))

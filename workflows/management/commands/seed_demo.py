@@ -21,16 +21,54 @@ from workflows.selectors import tasks_claimable
 DEMO_PASSWORD = "unionflow2026"
 TOP_CODE = "bjkfq"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英文华建国志红玉兰海燕春梅晓东建华丽娟玉梅永刚国强德明小红金凤建军凤英秀珍桂兰海波"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江"
+    "尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英文华建国志红玉兰海燕春梅晓东建华丽娟玉梅"
+    "永刚国强德明小红金凤建军凤英秀珍桂兰海波"
+)
 
 UNIONS = [
     # (code, name, employer, industry, size, departments, branches)
-    ("hcdz", "华辰电子科技有限公司工会", "华辰电子科技有限公司", "电子制造", "large", ["一车间", "二车间", "品质部", "仓储部", "研发中心"], ["一车间分会", "二车间分会"]),
-    ("htfz", "恒泰纺织有限公司工会", "恒泰纺织有限公司", "纺织", "medium", ["纺纱车间", "织造车间", "印染车间", "后勤部"], ["纺纱车间分会"]),
-    ("jnjg", "江南建工集团有限公司工会", "江南建工集团有限公司", "建筑", "large", ["第一项目部", "第二项目部", "机械设备部", "安全质量部"], ["第一项目部分会"]),
+    (
+        "hcdz",
+        "华辰电子科技有限公司工会",
+        "华辰电子科技有限公司",
+        "电子制造",
+        "large",
+        ["一车间", "二车间", "品质部", "仓储部", "研发中心"],
+        ["一车间分会", "二车间分会"],
+    ),
+    (
+        "htfz",
+        "恒泰纺织有限公司工会",
+        "恒泰纺织有限公司",
+        "纺织",
+        "medium",
+        ["纺纱车间", "织造车间", "印染车间", "后勤部"],
+        ["纺纱车间分会"],
+    ),
+    (
+        "jnjg",
+        "江南建工集团有限公司工会",
+        "江南建工集团有限公司",
+        "建筑",
+        "large",
+        ["第一项目部", "第二项目部", "机械设备部", "安全质量部"],
+        ["第一项目部分会"],
+    ),
     ("sdwl", "顺达物流有限公司工会", "顺达物流有限公司", "交通运输", "medium", ["运输队", "分拣中心", "客服部"], []),
-    ("kfqjg", "开发区管委会机关工会", "滨江经济开发区管委会", "公共管理", "small", ["办公室", "经济发展局", "社会事务局"], []),
+    (
+        "kfqjg",
+        "开发区管委会机关工会",
+        "滨江经济开发区管委会",
+        "公共管理",
+        "small",
+        ["办公室", "经济发展局", "社会事务局"],
+        [],
+    ),
 ]
 
 LOGINS = [
@@ -77,7 +115,9 @@ class Command(BaseCommand):
             for i, branch in enumerate(branches, 1):
                 OrgUnit.objects.create(name=branch, code=f"{code}-{i}", kind=OrgUnit.Kind.BRANCH, parent=unit)
             self.units[code] = unit
-            self.employers[code] = EmployerUnit.objects.create(name=employer, industry=industry, size=size, org_unit=unit)
+            self.employers[code] = EmployerUnit.objects.create(
+                name=employer, industry=industry, size=size, org_unit=unit
+            )
             self.departments[code] = departments
         # The upper union's own staff are employed by the 管委会.
         self.employers[TOP_CODE] = self.employers["kfqjg"]
@@ -144,17 +184,22 @@ class Command(BaseCommand):
         """Non-members apply over the last weeks; some reviews are done, some are overdue."""
         today = timezone.localdate()
         applicants = list(
-            Member.objects.filter(membership=Member.Membership.NON_MEMBER).exclude(user__username="zhigong").select_related("user", "org_unit")
+            Member.objects.filter(membership=Member.Membership.NON_MEMBER)
+            .exclude(user__username="zhigong")
+            .select_related("user", "org_unit")
         )
         self.rng.shuffle(applicants)
         reviewers = {}
-        for ra in RoleAssignment.objects.filter(role__in=[Role.COMMITTEE, Role.CHAIR]).select_related("user", "org_unit"):
+        for ra in RoleAssignment.objects.filter(role__in=[Role.COMMITTEE, Role.CHAIR]).select_related(
+            "user", "org_unit"
+        ):
             reviewers.setdefault(ra.org_unit_id, []).append(ra.user)
         top_chair = self.User.objects.get(username="zhuxi")
         for i, member in enumerate(applicants[:36]):
             days_ago = self.rng.randrange(0, 40)
             application = services.membership_apply(
-                actor=member.user, statement=f"本人{member.display_name}，在{member.department}工作，自愿加入工会，遵守工会章程，按期交纳会费。"
+                actor=member.user,
+                statement=f"本人{member.display_name}，在{member.department}工作，自愿加入工会，遵守工会章程，按期交纳会费。",
             )
             filed = today - datetime.timedelta(days=days_ago)
             MembershipApplication.objects.filter(pk=application.pk).update(filed_on=filed)
@@ -176,10 +221,12 @@ class Command(BaseCommand):
                 if reviewer is not None:
                     task.refresh_from_db()
                     engine.task_claim(task=task, actor=reviewer)
-        self.stdout.write(f"可认领任务（委员 weiyuan）：{tasks_claimable(self.User.objects.get(username='weiyuan')).count()} 项")
+        self.stdout.write(
+            f"可认领任务（委员 weiyuan）：{tasks_claimable(self.User.objects.get(username='weiyuan')).count()} 项"
+        )
 
     def print_logins(self):
-        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role, code, _staff in LOGINS:
             unit = OrgUnit.objects.filter(code=code).values_list("name", flat=True).first() or ""
             self.stdout.write(f"  {username:<10} {name:<6} {role.label:<8} {unit}")

@@ -1,0 +1,74 @@
+"""A real Celery worker and beat fire viewflow timers and send reminders (催办)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from tests.factories import make_tree
+from workflows import engine, services
+from workflows.celery import app as celery_app
+from workflows.flows import MembershipFlow
+from workflows.models import Notification, TaskDeadline
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def an_application_due_now():
+    """A review whose timeout timer is already due and whose deadline is within the reminder window."""
+    tree = make_tree()
+    application = services.membership_apply(actor=tree.applicant_a, statement="本人自愿加入工会，遵守章程。")
+    review = engine.open_tasks_for(application).get()
+    engine.task_claim(task=review, actor=tree.committee_a)
+    timer = Task.objects.get(process=review.process, flow_task=MembershipFlow.review__timeout)
+    Task.objects.filter(pk=timer.pk).update(scheduled=timezone.now() - timedelta(seconds=1))
+    TaskDeadline.objects.filter(task=review).update(due_at=timezone.now() + timedelta(hours=2))
+    return tree, review, timer
+
+
+def test_beat_fires_the_timer_and_a_reminder_arrives_through_redis(redis_broker, start_worker):
+    tree, review, timer = an_application_due_now()
+    worker = start_worker(redis_broker)
+    worker.wait_for(
+        lambda: Task.objects.get(pk=timer.pk).status == STATUS.DONE, what="the review timeout timer to fire"
+    )
+    worker.wait_for(
+        lambda: Notification.objects.filter(kind="reminder", recipient=tree.committee_a).exists(), what="the reminder"
+    )
+    worker.wait_for(
+        lambda: Notification.objects.filter(kind="escalation", recipient=tree.chair).exists(),
+        what="the chair's 督办 notice",
+    )
+    assert Notification.objects.filter(kind="reminder").count() == 1  # beat ran many sweeps; one reminder
+    assert Task.objects.get(pk=review.pk).status == STATUS.ASSIGNED  # non-interrupting timeout
+    assert "fire_workflow_timers" in worker.log()
+
+
+def test_the_embedded_filesystem_broker_crosses_processes(tmp_path, start_worker):
+    """The demo's default broker: a task sent from this process runs in the worker process."""
+    tree, review, timer = an_application_due_now()
+    var_dir = tmp_path / "fsvar"
+    folder = var_dir / "broker"
+    (folder / "queue").mkdir(parents=True)
+    (folder / "processed").mkdir()
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+    worker = start_worker("filesystem://", var_dir=var_dir)
+    previous = celery_app.conf.broker_transport_options
+    celery_app.conf.broker_transport_options = options
+    try:
+        with celery_app.connection_for_write("filesystem://") as conn:
+            celery_app.send_task("workflows.tasks.send_deadline_reminders", connection=conn)
+    finally:
+        celery_app.conf.broker_transport_options = previous
+    worker.wait_for(
+        lambda: Notification.objects.filter(kind="reminder").exists(),
+        what="the reminder sent over the filesystem broker",
+    )
+    worker.wait_for(lambda: Task.objects.get(pk=timer.pk).status == STATUS.DONE, what="beat to fire the timer")
