@@ -12,16 +12,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflows.settings")
 os.environ.setdefault("UNIONFLOW_VAR_DIR", str(ROOT / "var" / "bench"))
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'bench.sqlite3'}")
+BENCH_DB = ROOT / "var" / "bench" / "bench.sqlite3"
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{BENCH_DB}")
 
 
 def main():
     import django
 
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
-    db = ROOT / "var" / "bench" / "bench.sqlite3"
-    if db.exists():
-        db.unlink()
+    if BENCH_DB.exists():
+        BENCH_DB.unlink()
     django.setup()
     from django.core.management import call_command
     from django.db import connection

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from viewflow.workflow.models import Task
 
 from . import engine, selectors, services
 from .errors import WorkflowError
@@ -65,6 +66,8 @@ class TaskViewSet(viewsets.GenericViewSet):
     """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办)."""
 
     serializer_class = TaskSerializer
+    queryset = Task.objects.none()  # the model, for the schema; rows come from get_queryset
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         box = self.request.query_params.get("box", "inbox")
@@ -166,6 +169,8 @@ class MembershipApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMi
     """入会申请.  POST creates one for the logged-in worker; transitions are POST actions."""
 
     serializer_class = MembershipApplicationSerializer
+    queryset = MembershipApplication.objects.none()  # the model, for the schema; rows come from get_queryset
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         from .views.pages import _visible_applications
