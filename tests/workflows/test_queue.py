@@ -127,3 +127,17 @@ def test_bulk_with_a_task_out_of_scope_changes_nothing(client, tree):
 def test_empty_queue_says_so(client, tree):
     client.force_login(tree.committee_a)
     assert "暂无待办任务" in client.get(reverse("task_list", args=["inbox"])).content.decode()
+
+
+def test_the_chair_oversees_every_open_task_in_scope(client, tree, django_assert_max_num_queries):
+    make_review_tasks(tree, 2)
+    make_review_tasks(tree, 1, unit=tree.b)
+    engine.task_claim(task=engine.open_tasks_for_all(status=STATUS.NEW).first(), actor=fresh(tree.committee_a))
+    client.force_login(tree.chair_a)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("task_list", args=["overseen"])).content.decode()
+    assert page.count('data-testid="task-row"') == 2 and "李委员" in page  # 甲's two, with who holds them
+    client.force_login(tree.chair)
+    assert client.get(reverse("task_list", args=["overseen"])).content.decode().count('data-testid="task-row"') == 3
+    client.force_login(tree.committee_a)
+    assert client.get(reverse("task_list", args=["overseen"])).status_code == 404

@@ -45,7 +45,7 @@ class Period(FSMModelMixin, models.Model):
     class Meta:
         verbose_name = _("统计期间")
         verbose_name_plural = _("统计期间")
-        ordering = ["-year", "kind"]
+        ordering = ["-year", "ends_on", "-starts_on"]  # 上半年, 下半年, then 全年
         permissions = [("manage_period", _("结账与重新开放统计期间"))]
         constraints = [
             models.UniqueConstraint(fields=["org_unit", "year", "kind"], name="period_unique_per_unit"),

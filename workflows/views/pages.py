@@ -43,6 +43,8 @@ def dashboard(request):
         if user.has_perm("workflows.manage_period")
         else [],
         "is_chair": any(r.role == Role.CHAIR for r in roles),
+        # Workers and representatives file matters; everyone else works a queue.
+        "works_queue": any(r.role not in (Role.EMPLOYEE, Role.REPRESENTATIVE) for r in roles),
     }
     return render(request, "workflows/dashboard.html", context)
 
@@ -179,7 +181,9 @@ def notification_read(request, pk=None):
 def period_list(request):
     units = selectors.org_units_in_scope(request.user, perm="workflows.manage_period")
     periods = (
-        Period.objects.filter(org_unit__in=units).select_related("org_unit").order_by("-year", "kind", "org_unit__path")
+        Period.objects.filter(org_unit__in=units)
+        .select_related("org_unit")
+        .order_by("-year", "ends_on", "-starts_on", "org_unit__path")
     )
     if not request.user.has_perm("workflows.manage_period"):
         raise Http404

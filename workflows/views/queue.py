@@ -23,6 +23,7 @@ BOXES = {
     "inbox": (_("我的待办"), selectors.tasks_inbox),
     "queue": (_("可认领"), selectors.tasks_claimable),
     "archive": (_("已办"), selectors.tasks_archive),
+    "overseen": (_("督办"), selectors.tasks_overseen),  # the chair: every open task in the unit
 }
 
 
@@ -57,13 +58,14 @@ class QueueFilterForm(forms.Form):
             "inbox": [STATUS.ASSIGNED, STATUS.STARTED],
             "queue": [STATUS.NEW],
             "archive": [STATUS.DONE],
+            "overseen": [STATUS.NEW, STATUS.ASSIGNED],
         }[box]
         self.fields["status"].choices = [("", _("全部"))] + [(s, STATUS(s).label) for s in statuses]
 
 
 @login_required
 def task_list(request, box="inbox"):
-    if box not in BOXES:
+    if box not in BOXES or (box == "overseen" and not request.user.has_perm("workflows.reassign_task")):
         raise Http404
     title, select = BOXES[box]
     form = QueueFilterForm(request.GET or None, user=request.user, box=box)

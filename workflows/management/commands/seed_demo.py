@@ -207,6 +207,10 @@ class Command(BaseCommand):
             created = timezone.now() - datetime.timedelta(days=days_ago, hours=self.rng.randrange(1, 8))
             type(task).objects.filter(process_id=task.process_id).update(created=created)
             TaskDeadline.objects.filter(task=task).update(due_at=created + datetime.timedelta(days=3))
+            # the review's timeout timer counts from the backdated creation too; beat fires the overdue ones
+            type(task).objects.filter(process_id=task.process_id, flow_task_type="TIMER").update(
+                scheduled=created + datetime.timedelta(days=3)
+            )
             if days_ago > 8 and i % 4 != 0:
                 reviewer = self.rng.choice(reviewers.get(member.org_unit_id) or [top_chair])
                 task.refresh_from_db()
