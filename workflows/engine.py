@@ -112,6 +112,59 @@ class HumanTask(flow.View):
         return self._complete(activation, actor=actor, data=data, request_id=request_id)
 
 
+def task_remind(task, *, now=None):
+    """催办: remind whoever holds the task (or may claim it) that it is due soon.  Once per task.
+
+    Returns the notifications sent (none when another sweep already reminded).
+    """
+    from .selectors import users_who_may
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The conditional update is the claim: a concurrent sweep updates 0 rows and stops here.
+        if not TaskDeadline.objects.filter(task=task, reminded_at__isnull=True).update(reminded_at=now):
+            return []
+        process = task.process.unionprocess
+        if task.owner_id:
+            recipients = [task.owner]
+        elif task.owner_permission:
+            recipients = list(users_who_may(task.owner_permission, process.org_unit))
+        else:
+            recipients = []
+        due = formats.date_format(timezone.localtime(task.deadline.due_at), "Y-m-d H:i")
+        return notify(
+            recipients,
+            title=_("催办：%(task)s将于%(due)s到期") % {"task": task.title, "due": due},
+            body=str(process.title),
+            url=task_url(task),
+            kind="reminder",
+            dedupe_key=f"remind:{task.pk}",
+        )
+
+
+def task_escalate(task, *, now=None):
+    """督办: tell the chairs of the task's unit (and above) that it is overdue.  Once per task,
+    whichever notices first — the reminder sweep or a flow's own timeout timer."""
+    from .roles import Role
+    from .selectors import users_with_role
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not TaskDeadline.objects.filter(task=task, escalated_at__isnull=True).update(escalated_at=now):
+            return []
+        process = task.process.unionprocess
+        due = formats.date_format(timezone.localtime(task.deadline.due_at), "Y-m-d H:i")
+        return notify(
+            users_with_role(Role.CHAIR, process.org_unit),
+            title=_("督办：%(title)s的“%(task)s”已超期") % {"title": process.title, "task": task.title},
+            body=_("办理期限为%(due)s，办理人：%(owner)s。请督促办理或改派。")
+            % {"due": due, "owner": _who(task.owner) if task.owner_id else _("尚未认领")},
+            url=task_url(task),
+            kind="escalation",
+            dedupe_key=f"escalate:{task.pk}",
+        )
+
+
 def task_url(task):
     from django.urls import reverse
 

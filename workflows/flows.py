@@ -8,11 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from .engine import HumanTask, UnionFlow, bind_process, task_url
+from .engine import HumanTask, UnionFlow, bind_process, task_escalate
 from .forms import MembershipReviewForm
-from .notifications import notify
-from .roles import Role
-from .selectors import users_with_role
 from .transitions import run_transition
 
 
@@ -61,14 +58,10 @@ class MembershipFlow(UnionFlow):
         )
 
     def escalate_to_chair(self, activation):
-        process = activation.process
-        review_task = activation.task.previous.first()
-        notify(
-            users_with_role(Role.CHAIR, process.org_unit),
-            title=_("督办：%(title)s审核已超期") % {"title": process.title},
-            body=_("该入会申请已超过%(days)s天未审核，请督促办理或改派。")
-            % {"days": settings.UNIONFLOW["MEMBERSHIP_REVIEW_DAYS"]},
-            url=task_url(review_task) if review_task else "",
-            kind="escalation",
-            dedupe_key=f"timer-escalation:{activation.task.pk}",
+        review = (
+            self.task_class.objects.filter(process=activation.process, flow_task=self.review)
+            .select_related("process__unionprocess__org_unit", "owner", "deadline")
+            .order_by("-pk")
+            .first()
         )
+        task_escalate(review)

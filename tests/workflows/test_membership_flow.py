@@ -171,6 +171,9 @@ def test_review_timeout_fires_once_and_tells_the_chair(tree):
     assert set(escalations.values_list("recipient__username", flat=True)) == {"chair", "chair_a"}
     task.refresh_from_db()
     assert task.status == STATUS.NEW  # non-interrupting: the review stays open
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=2)):
+        send_deadline_reminders()  # the sweep sees the same overdue task: the chair is not told twice
+    assert escalations.count() == 2
 
 
 def test_reminder_before_the_due_date_and_escalation_after_it_each_once(tree):
