@@ -7,6 +7,7 @@ A domain flow subclasses :class:`UnionFlow`, starts with a :class:`flow.StartHan
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,13 +73,18 @@ class HumanTask(flow.View):
         self._complete = complete
         self.bulk = bulk
         self._due = None
+        self._remind_before = None
 
     def _resolve(self, instance):
         super()._resolve(instance)
         self._complete = this.resolve(instance, self._complete)
 
-    def Due(self, delay):
+    def Due(self, delay, *, remind_before=None):
+        """When the task is due: a ``timedelta`` from creation, or a callable on the activation
+        returning a ``timedelta`` or a ``datetime``.  The reminder (催办) goes ``remind_before``
+        ahead (default: the ``REMIND_BEFORE`` setting)."""
         self._due = delay
+        self._remind_before = remind_before
         return self
 
     def Permission(self, permission=None, auto_create=False, obj=None, help_text=None):
@@ -96,7 +102,7 @@ class HumanTask(flow.View):
         if self._due is not None:
             delay = self._due(activation) if callable(self._due) else self._due
             due_at = timezone.now() + delay if isinstance(delay, timedelta) else delay
-            TaskDeadline.objects.create(task=activation.task, due_at=due_at)
+            TaskDeadline.objects.create(task=activation.task, due_at=due_at, remind_at=due_at - self.remind_before())
         task = activation.task
         if task.owner_id:
             notify(
@@ -108,8 +114,23 @@ class HumanTask(flow.View):
             )
         return activation
 
+    def remind_before(self):
+        return self._remind_before if self._remind_before is not None else settings.UNIONFLOW["REMIND_BEFORE"]
+
     def complete(self, activation, *, actor, data, request_id=""):
         return self._complete(activation, actor=actor, data=data, request_id=request_id)
+
+
+def task_set_due(task, due_at):
+    """Move a task's due moment (e.g. an agreed extension): its reminder, its escalation and
+    the timeout timers attached to it all move with it."""
+    from viewflow.workflow.status import STATUS as S
+
+    remind_at = due_at - task.flow_task.remind_before()
+    TaskDeadline.objects.update_or_create(
+        task=task, defaults={"due_at": due_at, "remind_at": remind_at, "reminded_at": None, "escalated_at": None}
+    )
+    Task.objects.filter(previous=task, flow_task_type="TIMER", status=S.SCHEDULED).update(scheduled=due_at)
 
 
 def task_remind(task, *, now=None):

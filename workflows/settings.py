@@ -201,6 +201,9 @@ UNIONFLOW = {
     # 入会申请 is reviewed within this many days, else the chair is told.
     "MEMBERSHIP_REVIEW_DAYS": env.int("MEMBERSHIP_REVIEW_DAYS", default=3),
     "QUEUE_PAGE_SIZE": 20,
+    # Legal time limits count working days: national holidays and 调休 workdays (ISO dates).
+    "HOLIDAYS": env.list("UNIONFLOW_HOLIDAYS", default=[]),
+    "MAKEUP_WORKDAYS": env.list("UNIONFLOW_MAKEUP_WORKDAYS", default=[]),
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -6,7 +6,6 @@ Every task is idempotent (safe to run twice or concurrently) and retried on fail
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
@@ -36,9 +35,7 @@ def send_deadline_reminders():
     related = ("task__owner", "task__process__unionprocess__org_unit")
     open_deadlines = TaskDeadline.objects.filter(task__status__in=OPEN_STATUSES).select_related(*related)
     sent = 0
-    for deadline in open_deadlines.filter(
-        reminded_at__isnull=True, due_at__lte=now + settings.UNIONFLOW["REMIND_BEFORE"]
-    ):
+    for deadline in open_deadlines.filter(reminded_at__isnull=True, remind_at__lte=now):
         sent += bool(task_remind(deadline.task, now=now))
     for deadline in open_deadlines.filter(escalated_at__isnull=True, due_at__lt=now):
         sent += bool(task_escalate(deadline.task, now=now))

@@ -24,7 +24,8 @@ def an_application_due_now():
     engine.task_claim(task=review, actor=tree.committee_a)
     timer = Task.objects.get(process=review.process, flow_task=MembershipFlow.review__timeout)
     Task.objects.filter(pk=timer.pk).update(scheduled=timezone.now() - timedelta(seconds=1))
-    TaskDeadline.objects.filter(task=review).update(due_at=timezone.now() + timedelta(hours=2))
+    due = timezone.now() + timedelta(hours=2)
+    TaskDeadline.objects.filter(task=review).update(due_at=due, remind_at=due - timedelta(days=1))
     return tree, review, timer
 
 

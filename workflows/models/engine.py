@@ -28,6 +28,7 @@ class TaskDeadline(models.Model):
 
     task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="deadline", primary_key=True)
     due_at = models.DateTimeField(_("办理期限"), db_index=True)
+    remind_at = models.DateTimeField(_("催办时间点"), null=True, blank=True, db_index=True)
     reminded_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
 

@@ -206,7 +206,8 @@ class Command(BaseCommand):
             task = engine.open_tasks_for(application).get()
             created = timezone.now() - datetime.timedelta(days=days_ago, hours=self.rng.randrange(1, 8))
             type(task).objects.filter(process_id=task.process_id).update(created=created)
-            TaskDeadline.objects.filter(task=task).update(due_at=created + datetime.timedelta(days=3))
+            due = created + datetime.timedelta(days=3)
+            TaskDeadline.objects.filter(task=task).update(due_at=due, remind_at=due - datetime.timedelta(days=1))
             # the review's timeout timer counts from the backdated creation too; beat fires the overdue ones
             type(task).objects.filter(process_id=task.process_id, flow_task_type="TIMER").update(
                 scheduled=created + datetime.timedelta(days=3)
