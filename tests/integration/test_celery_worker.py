@@ -54,7 +54,9 @@ def test_the_embedded_filesystem_broker_crosses_processes(tmp_path, start_worker
     folder = var_dir / "broker"
     (folder / "queue").mkdir(parents=True)
     (folder / "processed").mkdir()
+    (folder / "control").mkdir()
     options = {
+        "control_folder": str(folder / "control"),
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
