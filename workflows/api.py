@@ -124,7 +124,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         task, _ = _task_for(request, pk)
         body = CompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        form = task.flow_task.form_class(body.validated_data["data"])
+        form = task.flow_task.make_form(body.validated_data["data"], task=task)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request.request_id)

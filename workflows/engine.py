@@ -114,6 +114,13 @@ class HumanTask(flow.View):
             )
         return activation
 
+    def make_form(self, data=None, *, task):
+        """The task's form; a form that declares ``needs_task = True`` gets the task (e.g. to
+        offer only the mediators of the case's own union)."""
+        if getattr(self.form_class, "needs_task", False):
+            return self.form_class(data, task=task)
+        return self.form_class(data)
+
     def remind_before(self):
         return self._remind_before if self._remind_before is not None else settings.UNIONFLOW["REMIND_BEFORE"]
 

@@ -202,6 +202,17 @@ UNIONFLOW = {
     # 入会申请 is reviewed within this many days, else the chair is told.
     "MEMBERSHIP_REVIEW_DAYS": env.int("MEMBERSHIP_REVIEW_DAYS", default=3),
     "QUEUE_PAGE_SIZE": 20,
+    # 劳动争议调解 (《劳动争议调解仲裁法》 arts. 10–16, 《企业劳动争议协商调解规定》).
+    "CASE_ACCEPT_WORKING_DAYS": env.int("CASE_ACCEPT_WORKING_DAYS", default=3),
+    "CASE_MEDIATION_DAYS": env.int("CASE_MEDIATION_DAYS", default=15),
+    "CASE_EXTENSION_MAX_DAYS": env.int("CASE_EXTENSION_MAX_DAYS", default=15),
+    "CASE_REMIND_BEFORE_DAYS": env.int("CASE_REMIND_BEFORE_DAYS", default=3),
+    "CASE_COLLECTIVE_MIN_WORKERS": env.int("CASE_COLLECTIVE_MIN_WORKERS", default=5),
+    "CASE_FOLLOW_UP_DAYS": env.int("CASE_FOLLOW_UP_DAYS", default=7),
+    "PETITION_REPLY_DAYS": 15,
+    "PETITION_CONCLUDE_DAYS": 60,
+    "CASE_MAX_AMOUNT": env.int("CASE_MAX_AMOUNT", default=100_000_000),
+    "CASE_MAX_WORKERS": env.int("CASE_MAX_WORKERS", default=100_000),
     # Legal time limits count working days: national holidays and 调休 workdays (ISO dates).
     "HOLIDAYS": env.list("UNIONFLOW_HOLIDAYS", default=[]),
     "MAKEUP_WORKDAYS": env.list("UNIONFLOW_MAKEUP_WORKDAYS", default=[]),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", pages.notification_read, name="notification_read"),
     path("periods/", pages.period_list, name="period_list"),
     path("periods/<int:pk>/reopen/", pages.period_reopen, name="period_reopen"),
+    path("cases/", include("cases.urls")),
     path("api/v1/", include("workflows.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

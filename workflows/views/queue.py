@@ -104,7 +104,7 @@ def _task_for(request, pk):
 def task_detail(request, pk):
     task, process = _task_for(request, pk)
     node = task.flow_task
-    form = node.form_class(request.POST or None) if task.owner_id == request.user.pk else None
+    form = node.make_form(request.POST or None, task=task) if task.owner_id == request.user.pk else None
     if request.method == "POST" and form is not None and form.is_valid():
         with user_errors(request):
             engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request_id(request))

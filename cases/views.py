@@ -1,0 +1,187 @@
+"""Pages of 劳动争议调解: thin over services and selectors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from workflows import services as core_services
+from workflows.engine import open_tasks_for
+from workflows.forms import AttachmentForm, CommentForm
+from workflows.models import Attachment, AuditEvent, Comment
+from workflows.views.common import request_id, user_errors
+
+from . import documents, selectors, services
+from .forms import CaseFileForm, CaseRegisterForm, ExtendForm, SessionForm, SignForm, WithdrawForm
+from .models import GrievanceCase
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def case_list(request):
+    cases = selectors.cases_visible_to(request.user)
+    status, category = request.GET.get("status"), request.GET.get("category")
+    if status in GrievanceCase.Status.values:
+        cases = cases.filter(status=status)
+    if category in GrievanceCase.Category.values:
+        cases = cases.filter(category=category)
+    if request.GET.get("collective"):
+        cases = cases.filter(is_collective=True)
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "statuses": GrievanceCase.Status.choices,
+            "categories": GrievanceCase.Category.choices,
+            "status": status,
+            "category": category,
+            "can_register": request.user.has_perm("cases.register_grievancecase"),
+        },
+    )
+
+
+@login_required
+def case_file(request):
+    form = CaseFileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with user_errors(request):
+            case = services.case_file(actor=request.user, request_id=request_id(request), **form.cleaned_data)
+            _announce(request, case)
+            return redirect(case)
+    return render(request, "cases/case_form.html", {"form": form, "title": _("申请劳动争议调解")})
+
+
+@login_required
+def case_register(request):
+    employers = selectors.employers_for_registration(request.user)
+    if not request.user.has_perm("cases.register_grievancecase"):
+        raise Http404
+    form = CaseRegisterForm(request.POST or None, employers=employers)
+    if request.method == "POST" and form.is_valid():
+        with user_errors(request):
+            case = services.case_register(actor=request.user, request_id=request_id(request), **form.cleaned_data)
+            _announce(request, case)
+            return redirect(case)
+    return render(request, "cases/case_form.html", {"form": form, "title": _("登记劳动争议（代为登记）")})
+
+
+def _announce(request, case):
+    if case.status == GrievanceCase.Status.DUPLICATE:
+        messages.warning(
+            request,
+            _("该争议与正在办理的%(number)s为同一争议，已关联到原案件，不重复计数。")
+            % {"number": case.duplicate_of.number},
+        )
+    else:
+        messages.success(
+            request, _("已登记，案件编号%(number)s。工会将在3个工作日内审查是否受理。") % {"number": case.number}
+        )
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.case_for(request.user, pk)
+    if case is None:
+        raise Http404
+    user = request.user
+    is_mediator = case.mediator_id == user.pk
+    is_applicant = case.created_by_id == user.pk or (case.applicant_id and case.applicant.user_id == user.pk)
+    context = {
+        "case": case,
+        "events": AuditEvent.objects.for_record(case).select_related("actor"),
+        "comments": Comment.objects.for_record(case).select_related("author"),
+        "attachments": Attachment.objects.for_record(case).select_related("uploaded_by"),
+        "open_tasks": open_tasks_for(case).select_related("owner"),
+        "documents": [
+            (kind, label) for kind, (label, _f, states) in documents.DOCUMENTS.items() if case.status in states
+        ],
+        "can_mediate": is_mediator and case.status == GrievanceCase.Status.MEDIATING,
+        "can_sign": is_mediator and case.status == GrievanceCase.Status.AGREED and not case.agreement_signed_on,
+        "can_withdraw": is_applicant
+        and case.status in (GrievanceCase.Status.REGISTERED, GrievanceCase.Status.MEDIATING),
+        "session_form": SessionForm(),
+        "extend_form": ExtendForm(),
+        "withdraw_form": WithdrawForm(),
+        "sign_form": SignForm(),
+        "comment_form": CommentForm(),
+        "attachment_form": AttachmentForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_action(request, pk, action):
+    case = selectors.case_for(request.user, pk)
+    if case is None:
+        raise Http404
+    forms = {
+        "session": SessionForm,
+        "extend": ExtendForm,
+        "withdraw": WithdrawForm,
+        "sign": SignForm,
+        "comment": CommentForm,
+    }
+    if action == "attach":
+        form = AttachmentForm(request.POST, request.FILES)
+    elif action in forms:
+        form = forms[action](request.POST)
+    else:
+        raise Http404
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+        return redirect(case)
+    data, actor, rid = form.cleaned_data, request.user, request_id(request)
+    with user_errors(request):
+        if action == "session":
+            services.case_add_session(case=case, actor=actor, request_id=rid, **data)
+            messages.success(request, _("调解记录已保存。"))
+        elif action == "extend":
+            case = services.case_extend(
+                case=case, actor=actor, days=data["days"], reason=data["reason"], request_id=rid
+            )
+            messages.success(request, _("调解期限已延长至%(due)s。") % {"due": case.mediation_due})
+        elif action == "withdraw":
+            services.case_withdraw(case=case, actor=actor, reason=data["reason"], request_id=rid)
+            messages.success(request, _("调解申请已撤回。"))
+        elif action == "sign":
+            services.case_record_signature(case=case, actor=actor, signed_on=data["signed_on"], request_id=rid)
+            messages.success(request, _("已记录协议签署。"))
+        elif action == "comment":
+            core_services.comment_add(record=case, actor=actor, body=data["body"])
+            messages.success(request, _("意见已发表。"))
+        else:
+            core_services.attachment_add(record=case, actor=actor, upload=data["file"], request_id=rid)
+            messages.success(request, _("附件已上传。"))
+    return redirect(case)
+
+
+@login_required
+def case_document(request, pk, kind):
+    case = selectors.case_for(request.user, pk)
+    if case is None or kind not in documents.DOCUMENTS:
+        raise Http404
+    label, build, states = documents.DOCUMENTS[kind]
+    if case.status not in states:
+        raise Http404
+    response = HttpResponse(build(case), content_type=DOCX)
+    filename = f"{label}-{case.filed_on.year}-{case.pk}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name):
+    from urllib.parse import quote
+
+    return quote(name)

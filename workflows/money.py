@@ -1,0 +1,64 @@
+"""The one money formatter: amounts are Decimal 元; documents write them in figures and in 大写."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+SMALL_UNITS = ["", "拾", "佰", "仟"]
+BIG_UNITS = ["", "万", "亿", "万亿"]
+
+
+def to_cents(amount) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def yuan(amount) -> str:
+    """``Decimal("11500")`` → ``"11500元"``; ``Decimal("860.5")`` → ``"860.50元"``."""
+    value = to_cents(amount)
+    return f"{int(value)}元" if value == value.to_integral_value() else f"{value}元"
+
+
+def _four_digits(n: int) -> str:
+    out, zero = "", False
+    for i in range(3, -1, -1):
+        d = n // 10**i % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += DIGITS[d] + SMALL_UNITS[i]
+    return out
+
+
+def rmb_upper(amount) -> str:
+    """人民币大写 as written on a 调解协议书: ``11500`` → ``壹万壹仟伍佰元整``."""
+    value = to_cents(amount)
+    if value < 0:
+        raise ValueError("negative amount")
+    integer, cents = divmod(int(value * 100), 100)
+    parts, group, need_zero = [], 0, False
+    while integer > 0:
+        chunk = integer % 10000
+        if chunk:
+            text = _four_digits(chunk) + BIG_UNITS[group]
+            if need_zero:
+                text += "零"
+            parts.insert(0, text)
+            need_zero = chunk < 1000
+        elif parts:
+            need_zero = True
+        integer //= 10000
+        group += 1
+    words = "".join(parts).rstrip("零")
+    words = (words or "零") + "元"
+    jiao, fen = divmod(cents, 10)
+    if not cents:
+        return words + "整"
+    if jiao:
+        words += DIGITS[jiao] + "角"
+    elif words != "零元":
+        words += "零"
+    if fen:
+        words += DIGITS[fen] + "分"
+    return words.removeprefix("零元") if words.startswith("零元") and cents else words
