@@ -55,14 +55,11 @@ def agreement(case: GrievanceCase) -> bytes:
     )
     docx.paragraph(document, "本协议书一式三份，双方当事人和调解委员会各执一份。")
     docx.paragraph(document)
-    mediator = case.mediator.get_full_name() or case.mediator.username if case.mediator else ""
-    for line in (
-        "申请人（签名）：　　　　　　　　　　年　　月　　日",
-        "被申请人（盖章）：　　　　　　　　　年　　月　　日",
-        f"调解员（签名）：{mediator}　　　　　　年　　月　　日",
-        f"{_committee(case)}（印章）",
-    ):
-        docx.paragraph(document, line, indent=False)
+    mediator = (case.mediator.get_full_name() or case.mediator.username) if case.mediator else ""
+    for label in ("申请人（签名）：", "被申请人（盖章）：", f"调解员（签名）：{mediator}"):
+        # Full-width padding keeps the date blanks in one column whatever the name's length.
+        docx.paragraph(document, label + "　" * max(2, 18 - len(label)) + "年　　月　　日", indent=False)
+    docx.paragraph(document, f"{_committee(case)}（印章）", indent=False)
     docx.paragraph(document, docx.chinese_date(case.concluded_on), indent=False, align="right")
     return docx.to_bytes(document)
 

@@ -1,9 +1,12 @@
 from rest_framework.routers import DefaultRouter
 
+from cases.api import CaseViewSet
+
 from .api import MembershipApplicationViewSet, TaskViewSet
 
 router = DefaultRouter()
 router.register("tasks", TaskViewSet, basename="task")
+router.register("cases", CaseViewSet, basename="case")
 router.register("membership-applications", MembershipApplicationViewSet, basename="membership-application")
 
 urlpatterns = router.urls

@@ -58,7 +58,12 @@ AGREEMENT = {
 
 def test_an_employee_files_and_the_review_lands_in_the_unions_queue(tree, worker, mediator, mediator_b):
     case = services.case_file(actor=worker, **file_kwargs())
-    assert (case.status, case.channel, case.applicant.user, case.org_unit) == (S.REGISTERED, "online", worker, tree.a_branch)
+    assert (case.status, case.channel, case.applicant.user, case.org_unit) == (
+        S.REGISTERED,
+        "online",
+        worker,
+        tree.a_branch,
+    )
     task = open_task(case)
     assert task.flow_task == GrievanceFlow.review
     assert list(tasks_claimable(fresh(mediator))) == [task]
@@ -125,7 +130,10 @@ def test_mediation_expires_after_15_days_once(tree, worker, mediator):
     assert case.status == S.FAILED and case.expired
     assert AuditEvent.objects.for_record(case).filter(action="fail").count() == 1
     assert open_task_count(case) == 0
-    assert Task.objects.filter(process__unionprocess__isnull=False, flow_task=GrievanceFlow.mediate).get().status == STATUS.CANCELED
+    assert (
+        Task.objects.filter(process__unionprocess__isnull=False, flow_task=GrievanceFlow.mediate).get().status
+        == STATUS.CANCELED
+    )
 
 
 def open_task_count(case):
@@ -187,7 +195,9 @@ def test_no_withdrawal_after_the_outcome(tree, worker, mediator):
 def test_sessions_are_recorded_by_the_mediator_only_while_mediating(tree, worker, mediator):
     case = accept(services.case_file(actor=worker, **file_kwargs()), mediator, mediator)
     today = timezone.localdate()
-    services.case_add_session(case=case, actor=fresh(mediator), held_on=today, attendees="孙工人、单位人事经理", notes="双方陈述")
+    services.case_add_session(
+        case=case, actor=fresh(mediator), held_on=today, attendees="孙工人、单位人事经理", notes="双方陈述"
+    )
     with pytest.raises(NotPermitted):
         services.case_add_session(case=case, actor=fresh(tree.chair_a), held_on=today, attendees="x", notes="x")
     with pytest.raises(WorkflowError, match="不能晚于今天"):
@@ -201,7 +211,10 @@ def test_a_closed_case_refuses_every_move(tree, worker, mediator):
     case = accept(services.case_file(actor=worker, **file_kwargs()), mediator, mediator)
     case = conclude(case, mediator, outcome="fail", failure_reason="不同意", amount_agreed=None)
     for name, kwargs in [
-        ("agree", {"on_date": timezone.localdate(), "amount": 1, "terms": "x", "performance_due": timezone.localdate()}),
+        (
+            "agree",
+            {"on_date": timezone.localdate(), "amount": 1, "terms": "x", "performance_due": timezone.localdate()},
+        ),
         ("extend", {"days": 1, "extension_reason": "x", "new_due": timezone.localdate()}),
         ("accept", {"on_date": timezone.localdate(), "mediator": mediator, "mediation_due": timezone.localdate()}),
     ]:
@@ -246,12 +259,18 @@ def test_five_workers_make_a_collective_dispute_prioritised_and_told_to_the_chai
     assert case.is_collective
     task = open_task(case)
     assert task.process.unionprocess.title.startswith("【集体争议】")
-    assert timezone.localtime(task.deadline.due_at).date() - case.filed_on <= datetime.timedelta(days=3)  # 1 working day
-    assert set(Notification.objects.filter(title__startswith="集体争议").values_list("recipient__username", flat=True)) == {
+    assert timezone.localtime(task.deadline.due_at).date() - case.filed_on <= datetime.timedelta(
+        days=3
+    )  # 1 working day
+    assert set(
+        Notification.objects.filter(title__startswith="集体争议").values_list("recipient__username", flat=True)
+    ) == {
         "chair",
         "chair_a",
     }
-    four = services.case_register(actor=fresh(mediator), **register_kwargs(tree, workers_involved=4, applicant_name="李某"))
+    four = services.case_register(
+        actor=fresh(mediator), **register_kwargs(tree, workers_involved=4, applicant_name="李某")
+    )
     assert not four.is_collective
 
 

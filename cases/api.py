@@ -1,0 +1,126 @@
+"""REST endpoints of 劳动争议调解 (/api/v1/cases/): thin over the same services and selectors.
+
+The flow's own tasks (受理审查, 调解, 回访结案) are done through /api/v1/tasks/<id>/complete/.
+"""
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from workflows.api import AuditEventSerializer
+from workflows.models import AuditEvent
+
+from . import documents, selectors, services
+from .forms import CaseFileForm, CaseRegisterForm, ExtendForm, SessionForm, SignForm, WithdrawForm
+from .models import GrievanceCase, MediationSession
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MediationSession
+        fields = ["id", "held_on", "attendees", "invited", "notes"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    employer = serializers.CharField(source="employer_unit.name", read_only=True)
+    sessions = SessionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GrievanceCase
+        exclude = ["created_by", "created", "updated"]
+        read_only_fields = [f.name for f in GrievanceCase._meta.fields]
+
+
+def _form_data(form_class, data, **kwargs):
+    """Validate with the page's own form, so the API and the web refuse the same input the same way."""
+    form = form_class(data, **kwargs)
+    if not form.is_valid():
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError(form.errors.get_json_data())
+    return form.cleaned_data
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """劳动争议案件.  POST files one for the logged-in employee; ``register/`` records one on behalf."""
+
+    serializer_class = CaseSerializer
+    queryset = GrievanceCase.objects.none()
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.cases_visible_to(self.request.user).prefetch_related("sessions")
+
+    def get_object(self):
+        case = selectors.case_for(self.request.user, self.kwargs["pk"])
+        if case is None:
+            raise Http404
+        return case
+
+    def _reply(self, case, code=status.HTTP_200_OK):
+        case = selectors.case_for(self.request.user, case.pk)
+        return Response(CaseSerializer(case).data, status=code)
+
+    @extend_schema(request=CaseSerializer)
+    def create(self, request):
+        data = _form_data(CaseFileForm, request.data)
+        return self._reply(services.case_file(actor=request.user, request_id=request.request_id, **data), 201)
+
+    @extend_schema(request=CaseSerializer)
+    @action(detail=False, methods=["post"])
+    def register(self, request):
+        data = _form_data(CaseRegisterForm, request.data, employers=selectors.employers_for_registration(request.user))
+        return self._reply(services.case_register(actor=request.user, request_id=request.request_id, **data), 201)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        data = _form_data(WithdrawForm, request.data)
+        case = services.case_withdraw(case=self.get_object(), actor=request.user, request_id=request.request_id, **data)
+        return self._reply(case)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        data = _form_data(ExtendForm, request.data)
+        case = services.case_extend(case=self.get_object(), actor=request.user, request_id=request.request_id, **data)
+        return self._reply(case)
+
+    @extend_schema(request=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def sessions(self, request, pk=None):
+        data = _form_data(SessionForm, request.data)
+        case = self.get_object()
+        services.case_add_session(case=case, actor=request.user, request_id=request.request_id, **data)
+        return self._reply(case, 201)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        data = _form_data(SignForm, request.data)
+        case = services.case_record_signature(
+            case=self.get_object(), actor=request.user, signed_on=data["signed_on"], request_id=request.request_id
+        )
+        return self._reply(case)
+
+    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
+    def audit(self, request, pk=None):
+        events = AuditEvent.objects.for_record(self.get_object()).select_related("actor")
+        return Response(AuditEventSerializer(events, many=True).data)
+
+    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>[a-z]+)")
+    def document(self, request, pk=None, kind=None):
+        case = self.get_object()
+        if kind not in documents.DOCUMENTS or case.status not in documents.DOCUMENTS[kind][2]:
+            raise Http404
+        label, build, _states = documents.DOCUMENTS[kind]
+        from .views import DOCX, _quote
+
+        response = HttpResponse(build(case), content_type=DOCX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(label)}.docx"
+        return response
