@@ -146,6 +146,26 @@ class Command(BaseCommand):
 
         self.close_period(top, 2025, "H2")
         self.applications()
+        self.domain_demos()
+
+    def domain_demos(self):
+        """Each domain app may ship a ``demo.py`` with ``load(command)``; run them in order."""
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        from django.test.utils import override_settings
+
+        from workflows.celery import app
+
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True  # the demo's notifications are not mailed
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                for name in ("cases", "aid", "proposals"):
+                    if find_spec(f"{name}.demo"):
+                        import_module(f"{name}.demo").load(self)
+        finally:
+            app.conf.task_always_eager = eager
 
     def name(self):
         return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice([1, 2])))
