@@ -127,7 +127,8 @@ def _register(state, *, rng, mediators, today):
     state["case"] = case
     if case.status == GrievanceCase.Status.DUPLICATE:
         return []
-    review_day = _working_day_on_or_after(state["filed"] + datetime.timedelta(days=rng.choice([0, 1, 1, 2])))
+    # reviewed on a later working day, so the timeline reads 登记 → 受理 in order
+    review_day = _working_day_on_or_after(state["filed"] + datetime.timedelta(days=rng.choice([1, 1, 2])))
     return [(review_day, rng.randrange(9, 17), "review")]
 
 

@@ -75,3 +75,42 @@ def test_the_embedded_filesystem_broker_crosses_processes(tmp_path, start_worker
         what="the reminder sent over the filesystem broker",
     )
     worker.wait_for(lambda: Task.objects.get(pk=timer.pk).status == STATUS.DONE, what="beat to fire the timer")
+
+
+def test_beat_ends_an_expired_mediation_as_failed(redis_broker, start_worker):
+    """The 15-day mediation limit, fired by a real beat + worker: 调解不成 and the arbitration advice."""
+    import datetime
+
+    from cases import services as case_services
+    from cases.flows import GrievanceFlow
+    from cases.models import GrievanceCase
+    from tests.factories import grant, make_user
+    from workflows.roles import Role
+
+    tree = make_tree()
+    mediator = grant(
+        make_user("mediator_it", name="调解员", unit=tree.a, employer=tree.employer_a), Role.MEDIATOR, tree.a
+    )
+    worker = make_user("worker_it", name="职工", unit=tree.a, employer=tree.employer_a)
+    case = case_services.case_file(
+        actor=worker,
+        category="wages",
+        facts="欠薪",
+        claims="支付工资",
+        workers_involved=1,
+        amount_claimed=1000,
+    )
+    review = engine.open_tasks_for(case).get()
+    engine.task_claim(task=review, actor=mediator)
+    review.refresh_from_db()
+    engine.task_complete(task=review, actor=mediator, data={"decision": "accept", "mediator": mediator, "note": ""})
+    timer = Task.objects.get(flow_task=GrievanceFlow.mediate__timeout, process=review.process)
+    Task.objects.filter(pk=timer.pk).update(scheduled=timezone.now() - datetime.timedelta(seconds=1))
+
+    worker_process = start_worker(redis_broker)
+    worker_process.wait_for(
+        lambda: GrievanceCase.objects.get(pk=case.pk).status == GrievanceCase.Status.FAILED, what="the case to expire"
+    )
+    case.refresh_from_db()
+    assert case.expired and case.failure_reason
+    assert Notification.objects.filter(recipient=worker, title__startswith="调解不成").count() == 1

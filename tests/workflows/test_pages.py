@@ -50,6 +50,14 @@ def test_a_worker_applies_from_the_web(client, tree):
     assert "入会申请已提交" in response.content.decode()
 
 
+def test_registering_on_behalf_is_for_union_workers(client, tree):
+    client.force_login(tree.applicant_a)
+    assert client.get(reverse("cases:register")).status_code == 404
+    client.force_login(tree.committee_a)
+    page = client.get(reverse("cases:register")).content.decode()
+    assert "甲公司" in page and "乙公司" not in page  # only employers in the worker's union scope
+
+
 def test_the_period_page_is_for_chairs(client, tree):
     client.force_login(tree.committee_a)
     assert client.get(reverse("period_list")).status_code == 404
