@@ -13,7 +13,7 @@ from workflows.api import AuditEventSerializer
 from workflows.models import AuditEvent
 
 from . import documents, selectors, services
-from .forms import CaseFileForm, CaseRegisterForm, ExtendForm, SessionForm, SignForm, WithdrawForm
+from .forms import CaseFileForm, CaseRegisterForm, ExtendForm, PetitionExtendForm, SessionForm, SignForm, WithdrawForm
 from .models import GrievanceCase, MediationSession
 
 
@@ -88,6 +88,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def extend(self, request, pk=None):
         data = _form_data(ExtendForm, request.data)
         case = services.case_extend(case=self.get_object(), actor=request.user, request_id=request.request_id, **data)
+        return self._reply(case)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="extend-petition")
+    def extend_petition(self, request, pk=None):
+        data = _form_data(PetitionExtendForm, request.data)
+        case = services.case_extend_petition(
+            case=self.get_object(), actor=request.user, request_id=request.request_id, **data
+        )
         return self._reply(case)
 
     @extend_schema(request=SessionSerializer)

@@ -156,3 +156,7 @@ class WithdrawForm(forms.Form):
 
 class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("签署日期"), initial=timezone.localdate, validators=[_past_or_today])
+
+
+class PetitionExtendForm(forms.Form):
+    reason = forms.CharField(label=_("延长信访办结期限的理由"), max_length=300)

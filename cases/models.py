@@ -1,5 +1,6 @@
 """劳动争议调解: a complaint or labour dispute from filing to agreement, failure or arbitration advice."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,10 +8,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from workflows.models import EmployerUnit, Member, WorkflowRecord
 from workflows.roles import in_scope
+from workflows.transitions import condition
+
+
+@condition(_("只有信访件可以延长办结期限，且只能延长一次"))
+def is_petition_not_yet_extended(case):
+    return case.is_petition and not case.petition_extended
 
 
 class GrievanceCase(WorkflowRecord):
@@ -70,6 +77,7 @@ class GrievanceCase(WorkflowRecord):
     is_petition = models.BooleanField(_("信访件"), default=False)
     petition_reply_due = models.DateField(_("信访受理答复期限"), null=True, blank=True)
     petition_conclude_due = models.DateField(_("信访办结期限"), null=True, blank=True)
+    petition_extended = models.BooleanField(_("信访办结期限已延长"), default=False)
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("重复于"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
@@ -223,6 +231,20 @@ class GrievanceCase(WorkflowRecord):
     def withdraw(self, *, on_date, withdrawal_reason):
         self.concluded_on = on_date
         self.withdrawal_reason = withdrawal_reason
+
+    @transition(
+        field=status,
+        source=[Status.REGISTERED, Status.MEDIATING, Status.AGREED],
+        target=RETURN_VALUE(Status.REGISTERED, Status.MEDIATING, Status.AGREED),
+        conditions=[is_petition_not_yet_extended],
+        permission=in_scope("cases.accept_grievancecase"),
+        custom={"label": _("延长信访办结期限")},
+    )
+    def extend_petition(self, *, days):
+        """信访: the conclusion limit may be extended once (30 days by default); status stays."""
+        self.petition_extended = True
+        self.petition_conclude_due += datetime.timedelta(days=days)
+        return self.status
 
     @transition(
         field=status,

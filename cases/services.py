@@ -309,6 +309,22 @@ def case_add_session(*, case, actor, held_on, attendees, notes, invited="", requ
     return session
 
 
+def case_extend_petition(*, case, actor, reason, request_id=""):
+    """信访件: extend the conclusion limit once, with a reason (audited)."""
+    if not reason.strip():
+        from workflows.errors import REASON_REQUIRED
+
+        raise WorkflowError(REASON_REQUIRED)
+    return run_transition(
+        case,
+        "extend_petition",
+        actor=actor,
+        request_id=request_id,
+        reason=reason,
+        days=settings.UNIONFLOW["PETITION_EXTENSION_DAYS"],
+    )
+
+
 def case_record_signature(*, case, actor, signed_on, request_id=""):
     return run_transition(case, "record_signature", actor=actor, request_id=request_id, on_date=signed_on)
 

@@ -15,7 +15,7 @@ from workflows.models import Attachment, AuditEvent, Comment
 from workflows.views.common import request_id, user_errors
 
 from . import documents, selectors, services
-from .forms import CaseFileForm, CaseRegisterForm, ExtendForm, SessionForm, SignForm, WithdrawForm
+from .forms import CaseFileForm, CaseRegisterForm, ExtendForm, PetitionExtendForm, SessionForm, SignForm, WithdrawForm
 from .models import GrievanceCase
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -106,6 +106,11 @@ def case_detail(request, pk):
         ],
         "can_mediate": is_mediator and case.status == GrievanceCase.Status.MEDIATING,
         "can_sign": is_mediator and case.status == GrievanceCase.Status.AGREED and not case.agreement_signed_on,
+        "can_extend_petition": case.is_petition
+        and not case.petition_extended
+        and case.is_open
+        and user.has_perm("cases.accept_grievancecase", case),
+        "petition_form": PetitionExtendForm(),
         "can_withdraw": is_applicant
         and case.status in (GrievanceCase.Status.REGISTERED, GrievanceCase.Status.MEDIATING),
         "session_form": SessionForm(),
@@ -130,6 +135,7 @@ def case_action(request, pk, action):
         "withdraw": WithdrawForm,
         "sign": SignForm,
         "comment": CommentForm,
+        "extend_petition": PetitionExtendForm,
     }
     if action == "attach":
         form = AttachmentForm(request.POST, request.FILES)
@@ -158,6 +164,9 @@ def case_action(request, pk, action):
         elif action == "sign":
             services.case_record_signature(case=case, actor=actor, signed_on=data["signed_on"], request_id=rid)
             messages.success(request, _("已记录协议签署。"))
+        elif action == "extend_petition":
+            case = services.case_extend_petition(case=case, actor=actor, reason=data["reason"], request_id=rid)
+            messages.success(request, _("信访办结期限已延长至%(due)s。") % {"due": case.petition_conclude_due})
         elif action == "comment":
             core_services.comment_add(record=case, actor=actor, body=data["body"])
             messages.success(request, _("意见已发表。"))

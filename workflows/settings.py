@@ -211,6 +211,7 @@ UNIONFLOW = {
     "CASE_FOLLOW_UP_DAYS": env.int("CASE_FOLLOW_UP_DAYS", default=7),
     "PETITION_REPLY_DAYS": 15,
     "PETITION_CONCLUDE_DAYS": 60,
+    "PETITION_EXTENSION_DAYS": 30,
     "CASE_MAX_AMOUNT": env.int("CASE_MAX_AMOUNT", default=100_000_000),
     "CASE_MAX_WORKERS": env.int("CASE_MAX_WORKERS", default=100_000),
     # Legal time limits count working days: national holidays and 调休 workdays (ISO dates).

@@ -12,6 +12,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from .errors import (
     ALREADY_HANDLED,
+    CONDITION_NOT_MET,
     ILLEGAL_TRANSITION,
     NO_PERMISSION,
     PERIOD_CLOSED,
@@ -39,6 +40,24 @@ def _state_label(record, state):
 
 def _last_event(record):
     return AuditEvent.objects.for_record(record).select_related("actor").order_by("-at", "-pk").first()
+
+
+def condition(message):
+    """Give a django-fsm condition the words a user reads when it does not hold."""
+
+    def decorate(func):
+        func.message = message
+        return func
+
+    return decorate
+
+
+def _unmet_conditions(record, method):
+    """Messages of the conditions that fail, when the state itself would allow the move."""
+    transition = method._django_fsm.get_transition(record.status)
+    if transition is None:
+        return []
+    return [str(getattr(c, "message", c.__name__)) for c in transition.conditions if not c(record)]
 
 
 def ensure_period_open(record):
@@ -90,6 +109,9 @@ def run_transition(
                 action=(last.action_label or last.action) if last else _state_label(locked, locked.status),
             )
         if not can_proceed(method):
+            unmet = _unmet_conditions(locked, method)
+            if unmet:
+                raise IllegalTransition(CONDITION_NOT_MET, record=locked, action=label, why="；".join(unmet))
             raise IllegalTransition(
                 ILLEGAL_TRANSITION, record=locked, state=_state_label(locked, locked.status), action=label
             )

@@ -290,3 +290,14 @@ def test_a_dispute_may_be_filed_again_once_the_first_is_concluded(tree, worker, 
     first = accept(services.case_file(actor=worker, **file_kwargs()), mediator, mediator)
     conclude(first, mediator, outcome="fail", failure_reason="不同意", amount_agreed=None)
     assert services.case_file(actor=worker, **file_kwargs()).status == S.REGISTERED
+
+
+def test_a_petition_conclusion_limit_extends_once(tree, mediator):
+    case = services.case_register(actor=fresh(mediator), **register_kwargs(tree, is_petition=True))
+    services.case_extend_petition(case=case, actor=fresh(mediator), reason="案情复杂，需调查取证")
+    assert case.petition_conclude_due == case.filed_on + datetime.timedelta(days=90) and case.status == S.REGISTERED
+    with pytest.raises(IllegalTransition, match="只能延长一次"):
+        services.case_extend_petition(case=case, actor=fresh(mediator), reason="再次延长")
+    ordinary = services.case_register(actor=fresh(mediator), **register_kwargs(tree, applicant_name="非信访"))
+    with pytest.raises(IllegalTransition):
+        services.case_extend_petition(case=ordinary, actor=fresh(mediator), reason="x")
