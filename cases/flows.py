@@ -16,7 +16,8 @@ from .models import GrievanceCase
 
 
 def _case(activation) -> GrievanceCase:
-    return activation.process.artifact
+    # Read fresh: the process's cached artifact may predate the transitions a task just ran.
+    return GrievanceCase.objects.select_related("mediator").get(pk=activation.process.artifact_object_id)
 
 
 def accept_due(activation):

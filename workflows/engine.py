@@ -13,8 +13,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this  # noqa: F401  (re-exported for flows)
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.models import Task
+from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
@@ -24,6 +27,7 @@ from .notifications import notify
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
 TASK_TAKEN = _("该任务已由%(actor)s认领。")
+TASK_ASSIGNED_TO_OTHER = _("该任务指定由%(actor)s办理，您无权办理。")
 TASK_NOT_YOURS = _("该任务不在您的待办中，请先认领。")
 TASK_NOT_CLAIMABLE = _("您无权认领该任务（需要相应角色，且事项在您的组织范围内）。")
 TASK_NOT_ASSIGNED = _("该任务尚未被认领，无需释放。")
@@ -47,6 +51,33 @@ class UnionFlow(flow.Flow):
             if attr not in cls.__dict__:
                 setattr(cls, attr, "")
         super().__init_subclass__(**kwargs)
+
+
+class SplitEachActivation(SplitActivation):
+    @Activation.status.super()
+    def activate(self):
+        """Like Split, but a branch with items becomes one task per item (``task.data`` = item)."""
+        for node, cond, items in self.flow_task._branches:
+            if cond and not cond(self):
+                continue
+            if items is None:
+                self.next_tasks.append((node, None))
+            else:
+                self.next_tasks.extend((node, item) for item in items(self))
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class SplitEach(flow.Split):
+    """会签 over a list decided at run time: ``.Each(this.co_answer, items=…)`` makes one task per
+    item (e.g. one per co-department), all joined by a ``flow.Join`` that waits for every one.
+    (viewflow's open-source Split documents a data source but does not create the instances.)"""
+
+    activation_class = SplitEachActivation
+
+    def Each(self, node, items, case=None):
+        self._activate_next.append((node, case, items))
+        return self
 
 
 def bind_process(activation, *, record, title):
@@ -276,6 +307,9 @@ def task_complete(*, task, actor, data, request_id=""):
     with task.activation() as activation:
         _ensure_open(task)
         if task.owner_id != actor.pk:
+            if task.owner_id and task.flow_task._owner:
+                # the flow gave it to a named person (the case's mediator, the department's contact)
+                raise NotPermitted(TASK_ASSIGNED_TO_OTHER, actor=_who(task.owner))
             if task.owner_id:
                 raise AlreadyHandled(TASK_TAKEN, actor=_who(task.owner))
             raise NotPermitted(TASK_NOT_YOURS)

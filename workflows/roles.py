@@ -24,7 +24,7 @@ class Role(models.TextChoices):
 # The one table of who may do what.  Domain apps add their permissions here.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.EMPLOYEE: {"workflows.apply_membership"},
-    Role.REPRESENTATIVE: set(),
+    Role.REPRESENTATIVE: {"proposals.rate_proposal"},
     Role.MEDIATOR: {
         "workflows.view_records",
         "cases.register_grievancecase",
@@ -38,8 +38,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "cases.accept_grievancecase",
     },
     Role.FINANCE: {"workflows.view_records"},
-    Role.PROPOSAL_COMMITTEE: {"workflows.view_records"},
-    Role.DEPARTMENT: set(),
+    Role.PROPOSAL_COMMITTEE: {"workflows.view_records", "proposals.review_proposal"},
+    Role.DEPARTMENT: {"proposals.answer_proposal"},
     Role.CHAIR: {
         "workflows.review_membershipapplication",
         "workflows.view_records",

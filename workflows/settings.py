@@ -214,6 +214,12 @@ UNIONFLOW = {
     "PETITION_EXTENSION_DAYS": 30,
     "CASE_MAX_AMOUNT": env.int("CASE_MAX_AMOUNT", default=100_000_000),
     "CASE_MAX_WORKERS": env.int("CASE_MAX_WORKERS", default=100_000),
+    # 职代会提案
+    "PROPOSAL_MIN_SECONDERS": env.int("PROPOSAL_MIN_SECONDERS", default=2),
+    "PROPOSAL_REVIEW_DAYS": env.int("PROPOSAL_REVIEW_DAYS", default=10),
+    "PROPOSAL_ANSWER_MONTHS": env.int("PROPOSAL_ANSWER_MONTHS", default=3),
+    "PROPOSAL_REHANDLE_DAYS": env.int("PROPOSAL_REHANDLE_DAYS", default=30),
+    "PROPOSAL_FEEDBACK_WORKING_DAYS": env.int("PROPOSAL_FEEDBACK_WORKING_DAYS", default=15),
     # Legal time limits count working days: national holidays and 调休 workdays (ISO dates).
     "HOLIDAYS": env.list("UNIONFLOW_HOLIDAYS", default=[]),
     "MAKEUP_WORKDAYS": env.list("UNIONFLOW_MAKEUP_WORKDAYS", default=[]),
