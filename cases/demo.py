@@ -2,15 +2,12 @@
 they happened (so task times, deadlines, timers and the audit trail all agree)."""
 
 import datetime
-import heapq
-import itertools
 from decimal import Decimal
 
-import time_machine
 from django.utils import timezone
-from viewflow.workflow.timers import fire_due_timers
 
 from workflows import engine
+from workflows.demo import Replay, working_day_on_or_after
 from workflows.models import EmployerUnit, Member, OrgUnit, RoleAssignment
 from workflows.roles import Role
 
@@ -44,29 +41,22 @@ def _pick(rng, weighted):
     return rng.choices(values, weights)[0]
 
 
-def _working_day_on_or_after(day):
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day
-
-
 def load(command):
     rng = command.rng
-    today = timezone.localdate()
+    replay = Replay(rng)
+    today = replay.today
     mediators = _mediators(rng)
     employers = list(EmployerUnit.objects.select_related("org_unit"))
-    events, counter = [], itertools.count()
 
-    def at(day, hour, step, state):
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, rng.randrange(0, 59))))
-        if day <= today:
-            heapq.heappush(events, (moment, next(counter), step, state))
+    def run(step, state):
+        follow = STEPS[step](state, rng=rng, mediators=mediators, today=today)
+        return [(day, hour, run, next_step, state) for day, hour, next_step in follow or []]
 
     start = datetime.date(today.year, 1, 2)
-    day = start
+    day, filed_count = start, 0
     while day < today:
         day += datetime.timedelta(days=rng.choice([1, 2, 2, 3, 4]))
-        filed = _working_day_on_or_after(day)
+        filed = working_day_on_or_after(day)
         if filed > today:
             break
         employer = rng.choice(employers)
@@ -76,20 +66,10 @@ def load(command):
             Decimal(rng.randrange(20, 600) * 100 * max(1, workers // 3)) if category != "other" else Decimal("1800")
         )
         state = {"employer": employer, "category": category, "workers": workers, "amount": amount, "filed": filed}
-        at(filed, rng.randrange(9, 17), "register", state)
-
-    done = 0
-    while events:
-        moment, _n, step, state = heapq.heappop(events)
-        with time_machine.travel(moment, tick=False):
-            fire_due_timers()  # expiries and performance deadlines that have come due by now
-            follow = globals()[f"_{step}"](state, rng=rng, mediators=mediators, today=today)
-        for day, hour, next_step in follow or []:
-            at(day, hour, next_step, state)
-        done += step == "register"
-    with time_machine.travel(timezone.now(), tick=False):
-        fire_due_timers()
-    command.stdout.write(f"劳动争议案件：{done} 件（{start:%Y-%m-%d} 至 {today:%Y-%m-%d}）")
+        replay.at(filed, rng.randrange(9, 17), run, "register", state)
+        filed_count += 1
+    replay.run()
+    command.stdout.write(f"劳动争议案件：{filed_count} 件（{start:%Y-%m-%d} 至 {today:%Y-%m-%d}）")
 
 
 def _mediators(rng):
@@ -128,7 +108,7 @@ def _register(state, *, rng, mediators, today):
     if case.status == GrievanceCase.Status.DUPLICATE:
         return []
     # reviewed on a later working day, so the timeline reads 登记 → 受理 in order
-    review_day = _working_day_on_or_after(state["filed"] + datetime.timedelta(days=rng.choice([1, 1, 2])))
+    review_day = working_day_on_or_after(state["filed"] + datetime.timedelta(days=rng.choice([1, 1, 2])))
     return [(review_day, rng.randrange(9, 17), "review")]
 
 
@@ -234,3 +214,14 @@ GIVEN = "伟芳娜敏静强磊军洋勇艳杰娟涛明超霞平刚桂文华建�
 
 def _name(rng):
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
+
+
+STEPS = {
+    "register": _register,
+    "review": _review,
+    "session": _session,
+    "extend": _extend,
+    "withdraw": _withdraw,
+    "conclude": _conclude,
+    "follow_up": _follow_up,
+}

@@ -10,7 +10,7 @@ from .models import Congress, Proposal
 def proposals_visible_to(user):
     """Proposals of congresses of the user's own union (and above), or of units in their role scope.
 
-    Drafts are private to their proposer until submitted.
+    Drafts are visible too: representatives find them there to second them (征集附议).
     """
     from workflows.models import Member
 
@@ -18,10 +18,9 @@ def proposals_visible_to(user):
     union = Q(org_unit__in=org_units_in_scope(user))
     for path in own_unit_paths:
         union |= Q(org_unit__path__in=[path[: i + 1] for i, ch in enumerate(path) if ch == "/"])
-    visible = union & ~Q(status=Proposal.Status.DRAFT)
     mine = Q(proposer__user_id=user.pk)
     return (
-        Proposal.objects.filter(visible | mine)
+        Proposal.objects.filter(union | mine)
         .select_related("congress", "proposer__user", "lead_department", "merged_into")
         .annotate(second_count=Count("seconds", distinct=True))
     )

@@ -63,3 +63,10 @@ def test_the_period_page_is_for_chairs(client, tree):
     assert client.get(reverse("period_list")).status_code == 404
     client.force_login(tree.chair)
     assert client.get(reverse("period_list")).status_code == 200
+
+
+def test_not_found_is_a_chinese_page_for_everyone(client, tree):
+    assert "页面不存在" in client.get("/no-such-page/").content.decode()
+    client.force_login(tree.committee_a)
+    response = client.get("/cases/999999/")
+    assert response.status_code == 404 and "返回工作台" in response.content.decode()

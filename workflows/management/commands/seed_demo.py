@@ -129,6 +129,8 @@ class Command(BaseCommand):
         for username, name, role, code, is_staff in LOGINS:
             user = self.make_user(username, name, code, is_staff=is_staff, superuser=role == Role.ADMIN)
             RoleAssignment.objects.create(user=user, role=role, org_unit=self.units[code])
+            if role == Role.REPRESENTATIVE:
+                Member.objects.filter(user=user).update(is_representative=True)
             if username == "zhigong":
                 Member.objects.filter(user=user).update(membership=Member.Membership.NON_MEMBER, joined_on=None)
 
