@@ -27,6 +27,7 @@ from .notifications import notify
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
 TASK_TAKEN = _("该任务已由%(actor)s认领。")
+TASK_NEEDS_ANOTHER_PERSON = _("会签须由不同人员办理：%(user)s已办理本事项的另一项同类任务。")
 TASK_ASSIGNED_TO_OTHER = _("该任务指定由%(actor)s办理，您无权办理。")
 TASK_NOT_YOURS = _("该任务不在您的待办中，请先认领。")
 TASK_NOT_CLAIMABLE = _("您无权认领该任务（需要相应角色，且事项在您的组织范围内）。")
@@ -105,6 +106,7 @@ class HumanTask(flow.View):
         self.bulk = bulk
         self._due = None
         self._remind_before = None
+        self._distinct = False
 
     def _resolve(self, instance):
         super()._resolve(instance)
@@ -118,11 +120,28 @@ class HumanTask(flow.View):
         self._remind_before = remind_before
         return self
 
+    def Distinct(self):
+        """会签 by different people: nobody may take two tasks of this node in one process."""
+        self._distinct = True
+        return self
+
+    def held_twice(self, user, task):
+        if not self._distinct:
+            return False
+        return (
+            Task.objects.filter(process_id=task.process_id, flow_task=self, owner=user)
+            .exclude(pk=task.pk)
+            .exclude(status=STATUS.CANCELED)
+            .exists()
+        )
+
     def Permission(self, permission=None, auto_create=False, obj=None, help_text=None):
         return super().Permission(permission, auto_create, obj or (lambda process: process.org_unit), help_text)
 
     def can_assign(self, user, task):
         if task.owner_id or user is None or not user.is_authenticated:
+            return False
+        if self.held_twice(user, task):
             return False
         if not task.owner_permission:
             return True
@@ -253,6 +272,8 @@ def task_claim(*, task, actor):
             raise AlreadyHandled(TASK_TAKEN, actor=_who(task.owner))
         if task.owner_id == actor.pk:
             return task
+        if task.flow_task.held_twice(actor, task):
+            raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(actor))
         if not task.flow_task.can_assign(actor, task):
             raise NotPermitted(TASK_NOT_CLAIMABLE)
         activation.assign(actor)
@@ -282,6 +303,8 @@ def task_reassign(*, task, actor, to_user):
         _ensure_open(task)
         if task.owner_permission and not to_user.has_perm(task.owner_permission, obj=process):
             raise NotPermitted(REASSIGN_TARGET_NOT_ALLOWED, user=_who(to_user))
+        if task.flow_task.held_twice(to_user, task):
+            raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(to_user))
         if task.owner_id:
             activation.reassign(to_user)
         else:
@@ -337,6 +360,18 @@ def open_tasks_for_all(*, status=None):
     """Human tasks of every flow, oldest first (admin tools, tests, the demo loader)."""
     tasks = Task.objects.filter(flow_task_type="HUMAN").order_by("created", "pk")
     return tasks.filter(status=status) if status else tasks
+
+
+def timers_due_now(record):
+    """Bring the pending timers of ``record``'s process forward to now (the next sweep fires them)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Task.objects.filter(
+        process__artifact_content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
+        process__artifact_object_id=record.pk,
+        flow_task_type="TIMER",
+        status=STATUS.SCHEDULED,
+    ).update(scheduled=timezone.now())
 
 
 def open_tasks_for(record):

@@ -32,12 +32,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "cases.mediate_grievancecase",
     },
     Role.COMMITTEE: {
+        "aid.manage_hardshipfile",
+        "aid.verify_aidapplication",
+        "aid.review_aidapplication",
         "workflows.review_membershipapplication",
         "workflows.view_records",
         "cases.register_grievancecase",
         "cases.accept_grievancecase",
     },
-    Role.FINANCE: {"workflows.view_records"},
+    Role.FINANCE: {"workflows.view_records", "aid.disburse_aidapplication", "aid.view_pii"},
     Role.PROPOSAL_COMMITTEE: {"workflows.view_records", "proposals.review_proposal"},
     Role.DEPARTMENT: {"proposals.answer_proposal"},
     Role.CHAIR: {
@@ -47,8 +50,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "workflows.manage_period",
         "cases.register_grievancecase",
         "cases.accept_grievancecase",
+        "aid.manage_hardshipfile",
+        "aid.review_aidapplication",
+        "aid.approve_aidapplication",
+        "aid.view_pii",
     },
-    Role.UPPER_UNION: {"workflows.view_records"},
+    Role.UPPER_UNION: {"workflows.view_records", "aid.upper_approve_aidapplication"},
     Role.ADMIN: {"workflows.view_records", "workflows.reassign_task", "workflows.manage_period"},
 }
 

@@ -220,6 +220,13 @@ UNIONFLOW = {
     "PROPOSAL_ANSWER_MONTHS": env.int("PROPOSAL_ANSWER_MONTHS", default=3),
     "PROPOSAL_REHANDLE_DAYS": env.int("PROPOSAL_REHANDLE_DAYS", default=30),
     "PROPOSAL_FEEDBACK_WORKING_DAYS": env.int("PROPOSAL_FEEDBACK_WORKING_DAYS", default=15),
+    # 困难职工帮扶
+    "AID_LOCAL_MINIMUM_LIVING": env.int("AID_LOCAL_MINIMUM_LIVING", default=1000),  # 低保标准, 元/人/月
+    "AID_PUBLICITY_WORKING_DAYS": env.int("AID_PUBLICITY_WORKING_DAYS", default=5),
+    "AID_UPPER_APPROVAL_ABOVE": env.int("AID_UPPER_APPROVAL_ABOVE", default=5000),
+    "AID_ALLOW_REPEAT_TYPE_IN_PERIOD": env.bool("AID_ALLOW_REPEAT_TYPE_IN_PERIOD", default=False),
+    "AID_VERIFY_DAYS": env.int("AID_VERIFY_DAYS", default=7),
+    "AID_FILE_REVIEW_DAYS": 365,
     # Legal time limits count working days: national holidays and 调休 workdays (ISO dates).
     "HOLIDAYS": env.list("UNIONFLOW_HOLIDAYS", default=[]),
     "MAKEUP_WORKDAYS": env.list("UNIONFLOW_MAKEUP_WORKDAYS", default=[]),

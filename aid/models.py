@@ -1,0 +1,503 @@
+"""困难职工帮扶: hardship files, aid applications and batches, funds with budgets, disbursements."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from workflows.models import Member, OrgUnit, Period, WorkflowRecord
+from workflows.roles import in_scope
+from workflows.transitions import condition
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class AidType(models.TextChoices):
+    LIVING = "living", _("生活救助")
+    MEDICAL = "medical", _("医疗救助")
+    EDUCATION = "education", _("助学/金秋助学")
+    FESTIVAL = "festival", _("节日慰问/送温暖")
+    MODEL_WORKER = "model_worker", _("劳模慰问")
+    EMERGENCY = "emergency", _("临时救助/意外")
+
+
+class Fund(models.Model):
+    """A fund the union pays aid from (e.g. 困难职工帮扶资金, 送温暖专项)."""
+
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("资金名称"), max_length=60)
+
+    class Meta:
+        verbose_name = _("帮扶资金")
+        verbose_name_plural = _("帮扶资金")
+        constraints = [models.UniqueConstraint(fields=["org_unit", "name"], name="fund_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class FundBudget(models.Model):
+    """A fund's budget for a period.  reserved + paid never exceeds the amount: the database holds
+    the rule, and approvals lock this row before reserving."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="budgets")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("预算（元）"), **MONEY)
+    reserved = models.DecimalField(_("已批待付（元）"), default=Decimal("0"), **MONEY)
+    paid = models.DecimalField(_("已发放（元）"), default=Decimal("0"), **MONEY)
+
+    class Meta:
+        verbose_name = _("资金预算")
+        verbose_name_plural = _("资金预算")
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "period"], name="fund_budget_once_per_period"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(paid__gte=0) & Q(amount__gte=0), name="fund_budget_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=F("reserved") + F("paid")), name="fund_budget_never_overdrawn"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.fund} {self.period.label}"
+
+    @property
+    def remaining(self):
+        return self.amount - self.reserved - self.paid
+
+
+class HardshipFile(WorkflowRecord):
+    """困难职工档案: the household's situation, with the category the committee confirmed."""
+
+    class Category(models.TextChoices):
+        DEEP = "deep", _("深度困难")
+        RELATIVE = "relative", _("相对困难")
+        ACCIDENT = "accident", _("意外致困")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在档")
+        LIFTED = "lifted", _("已脱困")
+
+    member = models.ForeignKey(Member, verbose_name=_("职工"), on_delete=models.PROTECT, related_name="hardship_files")
+    household_size = models.PositiveSmallIntegerField(_("家庭人口"))
+    income_per_head = models.DecimalField(_("家庭月人均收入（元）"), **MONEY)
+    ill_or_disabled = models.PositiveSmallIntegerField(_("患病或残疾人数"), default=0)
+    sudden_loss = models.DecimalField(_("突发损失（元）"), default=Decimal("0"), **MONEY)
+    cause = models.TextField(_("致困原因"), max_length=3000)
+    category = models.CharField(_("困难类别"), max_length=10, choices=Category.choices)
+    # Personal data: masked in lists, publicity and the API unless the role needs it.
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    illness = models.CharField(_("病情"), max_length=300, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=30, blank=True)
+    consent_signed_on = models.DateField(_("核对家庭经济状况授权书签署日期"))
+    next_review_on = models.DateField(_("下次复核日期"))
+    status = FSMField(_("状态"), default=Status.ACTIVE, choices=Status.choices, protected=True)
+    lifted_on = models.DateField(_("脱困日期"), null=True, blank=True)
+    lifted_reason = models.TextField(_("脱困原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("困难职工档案")
+        verbose_name_plural = _("困难职工档案")
+        ordering = ["-pk"]
+        permissions = [
+            ("manage_hardshipfile", _("建档与复核困难职工档案")),
+            ("view_pii", _("查看困难职工个人敏感信息")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="active"), name="hardship_one_active_file_per_member"
+            ),
+            models.CheckConstraint(condition=Q(household_size__gte=1), name="hardship_household_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(income_per_head__gte=0) & Q(sudden_loss__gte=0), name="hardship_amounts_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(name)s的困难职工档案") % {"name": self.member.display_name}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("aid:file", args=[self.pk])
+
+    @transition(
+        field=status,
+        source=Status.ACTIVE,
+        target=Status.LIFTED,
+        permission=in_scope("aid.manage_hardshipfile"),
+        custom={"label": _("脱困")},
+    )
+    def lift(self, *, on_date, lifted_reason):
+        self.lifted_on, self.lifted_reason = on_date, lifted_reason
+
+
+@condition(_("公示期间有未处理的异议"))
+def no_open_objection(record):
+    return not record.objections.filter(resolved=False).exists()
+
+
+class AidBatch(WorkflowRecord):
+    """批量慰问: many households, one amount each, reviewed, publicised and approved together."""
+
+    class Status(models.TextChoices):
+        REVIEWING = "reviewing", _("民主评议")
+        PUBLICIZING = "publicizing", _("公示中")
+        APPROVING = "approving", _("待审批")
+        APPROVED = "approved", _("已批准")
+        PAID = "paid", _("已发放")
+        REJECTED = "rejected", _("未通过")
+
+    title = models.CharField(_("名称"), max_length=100)
+    aid_type = models.CharField(_("帮扶类型"), max_length=14, choices=AidType.choices)
+    amount_per_household = models.DecimalField(_("每户金额（元）"), **MONEY)
+    fund = models.ForeignKey(Fund, verbose_name=_("资金"), on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, verbose_name=_("期间"), on_delete=models.PROTECT, related_name="+")
+    status = FSMField(_("状态"), default=Status.REVIEWING, choices=Status.choices, protected=True)
+    publicity_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量慰问")
+        verbose_name_plural = _("批量慰问")
+        ordering = ["-pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount_per_household__gt=0), name="batch_amount_positive")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("aid:batch", args=[self.pk])
+
+    @property
+    def total(self):
+        return self.amount_per_household * self.applications.count()
+
+    @transition(
+        field=status, source=Status.REVIEWING, target=Status.PUBLICIZING, custom={"label": _("评议通过，进入公示")}
+    )
+    def pass_review(self, *, publicity_ends_on):
+        self.publicity_ends_on = publicity_ends_on
+
+    @transition(field=status, source=Status.REVIEWING, target=Status.REJECTED, custom={"label": _("评议未通过")})
+    def fail_review(self, *, note=""):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.PUBLICIZING,
+        target=Status.REVIEWING,
+        custom={"label": _("公示期间有异议，退回评议")},
+    )
+    def object(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.PUBLICIZING,
+        target=Status.APPROVING,
+        conditions=[no_open_objection],
+        custom={"label": _("公示期满")},
+    )
+    def end_publicity(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.APPROVING,
+        target=Status.APPROVED,
+        permission=in_scope("aid.approve_aidapplication"),
+        custom={"label": _("审批同意")},
+    )
+    def approve(self, *, note=""):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.APPROVING,
+        target=Status.REJECTED,
+        permission=in_scope("aid.approve_aidapplication"),
+        custom={"label": _("审批不同意")},
+    )
+    def reject(self, *, note):
+        pass
+
+    @transition(field=status, source=Status.APPROVED, target=Status.PAID, custom={"label": _("发放完毕")})
+    def mark_paid(self):
+        pass
+
+
+class AidApplication(WorkflowRecord):
+    class Status(models.TextChoices):
+        VERIFYING = "verifying", _("入户核实")
+        RETURNED = "returned", _("退回补正")
+        REVIEWING = "reviewing", _("民主评议")
+        PUBLICIZING = "publicizing", _("公示中")
+        APPROVING = "approving", _("主席审批")
+        UPPER_APPROVING = "upper_approving", _("上级工会审批")
+        APPROVED = "approved", _("已批准待发放")
+        PAID = "paid", _("已发放")
+        REJECTED = "rejected", _("未批准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+        IN_BATCH = "in_batch", _("随批量慰问办理")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="aid_applications"
+    )
+    hardship_file = models.ForeignKey(
+        HardshipFile,
+        verbose_name=_("困难档案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    period = models.ForeignKey(Period, verbose_name=_("期间"), on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        AidBatch,
+        verbose_name=_("批量慰问"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    aid_type = models.CharField(_("帮扶类型"), max_length=14, choices=AidType.choices)
+    amount_requested = models.DecimalField(_("申请金额（元）"), **MONEY)
+    reasons = models.TextField(_("申请理由"), max_length=3000)
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("资金"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amount_approved = models.DecimalField(_("批准金额（元）"), null=True, blank=True, **MONEY)
+    status = FSMField(_("状态"), default=Status.VERIFYING, choices=Status.choices, protected=True)
+    publicity_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decision_note = models.TextField(_("审批/退回意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("帮扶申请")
+        verbose_name_plural = _("帮扶申请")
+        ordering = ["-pk"]
+        permissions = [
+            ("verify_aidapplication", _("入户核实")),
+            ("review_aidapplication", _("民主评议")),
+            ("approve_aidapplication", _("审批帮扶")),
+            ("upper_approve_aidapplication", _("上级工会审批帮扶")),
+            ("disburse_aidapplication", _("发放帮扶资金")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_requested__gt=0), name="aid_amount_requested_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_approved__isnull=True) | Q(amount_approved__gt=0),
+                name="aid_amount_approved_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(name)s的%(type)s申请") % {"name": self.member.display_name, "type": self.get_aid_type_display()}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("aid:application", args=[self.pk])
+
+    @transition(field=status, source=Status.VERIFYING, target=Status.REVIEWING, custom={"label": _("核实完毕")})
+    def verified(self):
+        pass
+
+    @transition(field=status, source=Status.VERIFYING, target=Status.RETURNED, custom={"label": _("退回补正")})
+    def return_for_correction(self, *, note):
+        self.decision_note = note
+
+    @transition(
+        field=status,
+        source=Status.RETURNED,
+        target=Status.VERIFYING,
+        permission=lambda a, user: a.member.user_id == user.pk or a.created_by_id == user.pk,
+        custom={"label": _("补正后重新提交")},
+    )
+    def resubmit(self, *, reasons, amount_requested):
+        self.reasons, self.amount_requested = reasons, amount_requested
+
+    @transition(
+        field=status, source=Status.REVIEWING, target=Status.PUBLICIZING, custom={"label": _("评议通过，进入公示")}
+    )
+    def pass_review(self, *, publicity_ends_on):
+        self.publicity_ends_on = publicity_ends_on
+
+    @transition(field=status, source=Status.REVIEWING, target=Status.REJECTED, custom={"label": _("评议未通过")})
+    def fail_review(self, *, note=""):
+        self.decision_note = note
+
+    @transition(
+        field=status,
+        source=Status.PUBLICIZING,
+        target=Status.REVIEWING,
+        custom={"label": _("公示期间有异议，退回评议")},
+    )
+    def object(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.PUBLICIZING,
+        target=Status.APPROVING,
+        conditions=[no_open_objection],
+        custom={"label": _("公示期满")},
+    )
+    def end_publicity(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.APPROVING,
+        target=Status.APPROVED,
+        permission=in_scope("aid.approve_aidapplication"),
+        custom={"label": _("主席审批同意")},
+    )
+    def approve(self, *, on_date, fund, amount, note=""):
+        self.decided_on, self.fund, self.amount_approved, self.decision_note = on_date, fund, amount, note
+
+    @transition(
+        field=status,
+        source=Status.APPROVING,
+        target=Status.UPPER_APPROVING,
+        permission=in_scope("aid.approve_aidapplication"),
+        custom={"label": _("主席同意，报上级工会审批")},
+    )
+    def approve_to_upper(self, *, on_date, fund, amount, note=""):
+        self.decided_on, self.fund, self.amount_approved, self.decision_note = on_date, fund, amount, note
+
+    @transition(
+        field=status,
+        source=Status.UPPER_APPROVING,
+        target=Status.APPROVED,
+        permission=in_scope("aid.upper_approve_aidapplication"),
+        custom={"label": _("上级工会审批同意")},
+    )
+    def upper_approve(self, *, note=""):
+        if note:
+            self.decision_note = note
+
+    @transition(
+        field=status,
+        source=[Status.APPROVING, Status.UPPER_APPROVING],
+        target=Status.REJECTED,
+        custom={"label": _("审批不同意")},
+    )
+    def reject(self, *, note):
+        self.decision_note = note
+
+    @transition(
+        field=status, source=[Status.APPROVED, Status.IN_BATCH], target=Status.PAID, custom={"label": _("发放")}
+    )
+    def pay(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.VERIFYING, Status.RETURNED, Status.REVIEWING, Status.PUBLICIZING],
+        target=Status.WITHDRAWN,
+        permission=lambda a, user: a.member.user_id == user.pk,
+        custom={"label": _("撤回申请")},
+    )
+    def withdraw(self, *, note=""):
+        self.decision_note = note
+
+
+class Verification(models.Model):
+    """入户核实 by one committee member (two per application, 会签)."""
+
+    application = models.ForeignKey(AidApplication, on_delete=models.CASCADE, related_name="verifications")
+    verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("核实日期"))
+    findings = models.TextField(_("核实情况"))
+    returned = models.BooleanField(_("退回补正"), default=False)
+
+    class Meta:
+        verbose_name = _("入户核实")
+        verbose_name_plural = _("入户核实")
+
+    def __str__(self):
+        return f"{self.application_id} {self.verifier}"
+
+
+class Vote(models.Model):
+    """民主评议: each committee member's vote, per round (an objection opens a new round)."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", _("同意")
+        AGAINST = "against", _("不同意")
+        ABSTAIN = "abstain", _("弃权")
+
+    application = models.ForeignKey(
+        AidApplication, null=True, blank=True, on_delete=models.CASCADE, related_name="votes"
+    )
+    batch = models.ForeignKey(AidBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="votes")
+    round = models.PositiveSmallIntegerField(default=1)
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+
+    class Meta:
+        verbose_name = _("评议表决")
+        verbose_name_plural = _("评议表决")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round", "voter"], name="vote_once_per_round"),
+            models.UniqueConstraint(fields=["batch", "round", "voter"], name="batch_vote_once_per_round"),
+            models.CheckConstraint(
+                condition=Q(application__isnull=False) ^ Q(batch__isnull=False), name="vote_on_one_thing"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.voter} {self.choice}"
+
+
+class Objection(models.Model):
+    """异议 raised during publicity."""
+
+    application = models.ForeignKey(
+        AidApplication, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
+    )
+    batch = models.ForeignKey(AidBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="objections")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("异议内容"), max_length=2000)
+    at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(_("已处理"), default=False)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+
+    def __str__(self):
+        return self.text[:30]
+
+
+class Disbursement(models.Model):
+    """发放: exactly one per application (the one-to-one and the idempotency key hold it)."""
+
+    class Method(models.TextChoices):
+        BANK = "bank", _("银行转账")
+        CASH = "cash", _("现金（签字领取）")
+        IN_KIND = "in_kind", _("实物")
+
+    application = models.OneToOneField(AidApplication, on_delete=models.PROTECT, related_name="disbursement")
+    fund_budget = models.ForeignKey(FundBudget, on_delete=models.PROTECT, related_name="disbursements")
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    method = models.CharField(_("发放方式"), max_length=8, choices=Method.choices)
+    reference = models.CharField(_("凭证号/签收人"), max_length=60)
+    paid_on = models.DateField(_("发放日期"))
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("发放记录")
+        verbose_name_plural = _("发放记录")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive")]
+
+    def __str__(self):
+        return f"{self.application_id} {self.amount}"

@@ -1,0 +1,493 @@
+"""Every write of 困难职工帮扶: one transaction each, audited; money moves only under a row lock."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workflows import engine
+from workflows.calendar import add_working_days
+from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
+from workflows.models import Member, Period
+from workflows.transitions import audit, ensure_period_open, run_transition
+
+from .models import (
+    AidApplication,
+    AidBatch,
+    Disbursement,
+    FundBudget,
+    HardshipFile,
+    Objection,
+    Verification,
+    Vote,
+)
+
+NO_PERIOD = _("尚未设立%(date)s所在的统计期间，请管理员先在后台建立期间。")
+NO_BUDGET = _("“%(fund)s”尚未安排%(period)s的预算。")
+FUND_EXHAUSTED = _("“%(fund)s”%(period)s预算余额为%(left)s元，不足以批准%(amount)s元。")
+SAME_TYPE_IN_PERIOD = _("%(name)s在%(period)s已有一份%(type)s申请，同一期间同一类型不能重复申请。")
+NOT_PUBLICIZING = _("该事项不在公示期内，不能提出异议。")
+NOT_IN_UNION = _("只有本单位的职工可以对公示提出异议。")
+ALREADY_PAID = _("该笔帮扶已于%(date)s发放（%(reference)s），不会重复发放。")
+NOT_A_VOTER = _("%(name)s不是本单位工会委员，不能参加评议表决。")
+OPEN_FILE_EXISTS = _("该职工已有在档的困难职工档案。")
+NOT_MEMBER = _("申请人尚未登记为职工。")
+NOT_APPROVED = _("该申请尚未批准（当前状态：%(state)s），不能发放。")
+ZERO_AMOUNT = _("金额应大于0元。")
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def half_year_period(org_unit, day):
+    """The 上半年/下半年 period that a record of ``org_unit`` filed on ``day`` belongs to."""
+    period = (
+        Period.objects.covering(org_unit, day).exclude(kind=Period.Kind.FULL_YEAR).order_by("-org_unit__depth").first()
+    )
+    if period is None:
+        raise WorkflowError(NO_PERIOD, date=day)
+    return period
+
+
+def suggest_category(*, income_per_head, household_size, sudden_loss):
+    """深度困难 below the local minimum, 相对困难 below twice it, 意外致困 for a sudden loss above 80% of
+    the household's yearly income; the committee confirms."""
+    standard = Decimal(settings.UNIONFLOW["AID_LOCAL_MINIMUM_LIVING"])
+    yearly_household = income_per_head * household_size * 12
+    if sudden_loss and yearly_household and sudden_loss > yearly_household * Decimal("0.8"):
+        return HardshipFile.Category.ACCIDENT
+    if income_per_head < standard:
+        return HardshipFile.Category.DEEP
+    if income_per_head < standard * 2:
+        return HardshipFile.Category.RELATIVE
+    return None
+
+
+def mask_name(name):
+    """张小明 → 张*明, 张明 → 张*: what the publicity board shows."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id(number):
+    return number[:3] + "*" * max(0, len(number) - 7) + number[-4:] if len(number) > 7 else "*" * len(number)
+
+
+def may_see_pii(user, record):
+    return user.has_perm("aid.view_pii", record)
+
+
+def file_view_pii(*, file, actor, request_id=""):
+    """Opening a full file (ID number, income, illness, bank account) is audited."""
+    audit(file, actor=actor, action="view_pii", action_label=_("查看个人敏感信息"), request_id=request_id)
+
+
+def _check_no_same_type(member, aid_type, period, *, exclude=None):
+    """A member gets one application of a type per period, checked under a lock on the member."""
+    if settings.UNIONFLOW["AID_ALLOW_REPEAT_TYPE_IN_PERIOD"]:
+        return
+    Member.objects.select_for_update().filter(pk=member.pk).exists()
+    existing = AidApplication.objects.filter(member=member, aid_type=aid_type, period=period).exclude(
+        status__in=[AidApplication.Status.REJECTED, AidApplication.Status.WITHDRAWN]
+    )
+    if exclude is not None:
+        existing = existing.exclude(pk=exclude.pk)
+    if existing.exists():
+        from .models import AidType
+
+        raise WorkflowError(
+            SAME_TYPE_IN_PERIOD, name=member.display_name, period=period.label, type=AidType(aid_type).label
+        )
+
+
+def _locked_budget(fund, period):
+    budget = (
+        FundBudget.objects.select_for_update().select_related("fund", "period").filter(fund=fund, period=period).first()
+    )
+    if budget is None:
+        raise WorkflowError(NO_BUDGET, fund=fund.name, period=period.label)
+    return budget
+
+
+def _reserve(fund, period, amount):
+    budget = _locked_budget(fund, period)
+    if budget.remaining < amount:
+        raise WorkflowError(FUND_EXHAUSTED, fund=fund.name, period=period.label, left=budget.remaining, amount=amount)
+    FundBudget.objects.filter(pk=budget.pk).update(reserved=budget.reserved + amount)
+
+
+def _release(fund, period, amount):
+    budget = _locked_budget(fund, period)
+    FundBudget.objects.filter(pk=budget.pk).update(reserved=budget.reserved - amount)
+
+
+# -- hardship files ---------------------------------------------------------------------------
+def file_open(*, actor, member, request_id="", **fields):
+    if not actor.has_perm("aid.manage_hardshipfile", member):
+        raise NotPermitted(_("您无权为该职工建档。"))
+    if HardshipFile.objects.filter(member=member, status=HardshipFile.Status.ACTIVE).exists():
+        raise WorkflowError(OPEN_FILE_EXISTS)
+    today = timezone.localdate()
+    with transaction.atomic():
+        file = HardshipFile(
+            member=member,
+            org_unit=member.org_unit,
+            created_by=actor,
+            next_review_on=today + datetime.timedelta(days=settings.UNIONFLOW["AID_FILE_REVIEW_DAYS"]),
+            **fields,
+        )
+        ensure_period_open(file)
+        file.save()
+        audit(file, actor=actor, action="open", action_label=_("建档"), to_state=file.status, request_id=request_id)
+    return file
+
+
+def file_lift(*, file, actor, reason, request_id=""):
+    return run_transition(
+        file,
+        "lift",
+        actor=actor,
+        reason=reason,
+        request_id=request_id,
+        on_date=timezone.localdate(),
+        lifted_reason=reason,
+    )
+
+
+# -- applications -----------------------------------------------------------------------------
+def application_submit(*, actor, member, aid_type, amount_requested, reasons, request_id=""):
+    """申请 by the employee, or by a committee member on their behalf; starts the flow."""
+    from .flows import AidFlow
+
+    if member is None:
+        raise NotPermitted(NOT_MEMBER)
+    if member.user_id != actor.pk and not actor.has_perm("aid.manage_hardshipfile", member):
+        raise NotPermitted(_("您无权代该职工申请。"))
+    if amount_requested <= 0:
+        raise WorkflowError(ZERO_AMOUNT)
+    today = timezone.localdate()
+    period = half_year_period(member.org_unit, today)
+    with transaction.atomic():
+        _check_no_same_type(member, aid_type, period)
+        application = AidApplication(
+            member=member,
+            org_unit=member.org_unit,
+            created_by=actor,
+            period=period,
+            hardship_file=member.hardship_files.filter(status=HardshipFile.Status.ACTIVE).first(),
+            aid_type=aid_type,
+            amount_requested=amount_requested,
+            reasons=reasons,
+        )
+        ensure_period_open(application)
+        application.save()
+        audit(
+            application,
+            actor=actor,
+            action="submit",
+            action_label=_("提交申请"),
+            to_state=application.status,
+            request_id=request_id,
+        )
+        AidFlow.start.run(record=application)
+    return application
+
+
+def application_visit(*, application, actor, data):
+    with transaction.atomic():
+        Verification.objects.create(
+            application=application,
+            verifier=actor,
+            visited_on=data["visited_on"],
+            findings=data["findings"],
+            returned=data["returned"],
+        )
+        audit(application, actor=actor, action="visit", action_label=_("入户核实"), reason=data["findings"][:500])
+
+
+def application_tally_visits(*, application):
+    """Both visits done: back to the applicant if either verifier returned it, else to review."""
+    visits = application.verifications.order_by("-pk")[:2]
+    returned = [v.findings for v in visits if v.returned]
+    if returned:
+        note = "；".join(returned)
+        return run_transition(
+            application, "return_for_correction", actor=None, check_permission=False, reason=note, note=note
+        )
+    return run_transition(application, "verified", actor=None, check_permission=False)
+
+
+def application_resubmit(*, application, actor, data, request_id=""):
+    return run_transition(
+        application,
+        "resubmit",
+        actor=actor,
+        request_id=request_id,
+        reasons=data["reasons"],
+        amount_requested=data["amount_requested"],
+    )
+
+
+def application_withdraw(*, application, actor, reason="", request_id=""):
+    from .flows import AidFlow
+
+    with transaction.atomic():
+        application = run_transition(
+            application, "withdraw", actor=actor, reason=reason, request_id=request_id, note=reason
+        )
+        task = engine.open_tasks_for(application).select_related("process").first()
+        if task is not None:
+            AidFlow.instance.cancel(task.process)
+    return application
+
+
+def record_review(*, record, actor, data, request_id=""):
+    """民主评议: record each committee member's vote; passes by majority of the votes cast."""
+    from workflows.roles import Role
+    from workflows.selectors import users_with_role_in
+
+    allowed = set(users_with_role_in([Role.COMMITTEE, Role.CHAIR], record.org_unit).values_list("pk", flat=True))
+    votes = data["votes"]
+    for voter in votes:
+        if voter.pk not in allowed:
+            raise NotPermitted(NOT_A_VOTER, name=voter.get_full_name() or voter.username)
+    owner = {"application": record} if isinstance(record, AidApplication) else {"batch": record}
+    with transaction.atomic():
+        last = Vote.objects.filter(**owner).order_by("-round").values_list("round", flat=True).first() or 0
+        Vote.objects.bulk_create(
+            [Vote(round=last + 1, voter=voter, choice=choice, **owner) for voter, choice in votes.items()]
+        )
+        count = {choice: sum(1 for c in votes.values() if c == choice) for choice in Vote.Choice.values}
+        in_favour = count[Vote.Choice.FOR]
+        tally = f"同意{in_favour}票，不同意{count[Vote.Choice.AGAINST]}票，弃权{count[Vote.Choice.ABSTAIN]}票"
+        reason = f"{tally}。{data.get('note', '')}".strip("。") + "。"
+        Objection.objects.filter(**owner, resolved=False).update(resolved=True)  # this round answered them
+        if in_favour * 2 > len(votes):
+            ends = add_working_days(timezone.localdate(), settings.UNIONFLOW["AID_PUBLICITY_WORKING_DAYS"])
+            return run_transition(
+                record, "pass_review", actor=actor, request_id=request_id, reason=reason, publicity_ends_on=ends
+            )
+        return run_transition(record, "fail_review", actor=actor, request_id=request_id, reason=reason, note=reason)
+
+
+def objection_raise(*, record, actor, text, request_id=""):
+    """异议 during publicity: the record goes back to review at once (the publicity timer fires now)."""
+    from workflows.tasks import fire_workflow_timers
+
+    member = Member.objects.filter(user=actor).select_related("org_unit").first()
+    union_path = "/".join([part for part in record.org_unit.path.split("/") if part][:2]) + "/"  # its 基层工会
+    if member is None or not member.org_unit.path.startswith(union_path):
+        raise NotPermitted(NOT_IN_UNION)
+    if record.status != record.Status.PUBLICIZING:
+        raise WorkflowError(NOT_PUBLICIZING)
+    owner = {"application": record} if isinstance(record, AidApplication) else {"batch": record}
+    with transaction.atomic():
+        objection = Objection.objects.create(raised_by=actor, text=text, **owner)
+        run_transition(record, "object", actor=actor, check_permission=False, reason=text, request_id=request_id)
+        engine.timers_due_now(record)
+        transaction.on_commit(fire_workflow_timers.delay)
+    return objection
+
+
+def publicity_close(*, record):
+    """The publicity timer fired: on to approval, unless an objection already sent it back."""
+    record.refresh_from_db()
+    if record.status != record.Status.PUBLICIZING:
+        return record
+    return run_transition(record, "end_publicity", actor=None, check_permission=False)
+
+
+def application_approve(*, application, actor, data, request_id=""):
+    """审批: reserve the amount in the fund under a row lock; above the threshold the upper union
+    approves as well.  A fund without room refuses with its balance and nothing changes."""
+    if data["decision"] == "reject":
+        return run_transition(
+            application, "reject", actor=actor, request_id=request_id, reason=data["note"], note=data["note"]
+        )
+    amount = data.get("amount") or application.amount_requested
+    with transaction.atomic():
+        _reserve(data["fund"], application.period, amount)
+        above = amount > settings.UNIONFLOW["AID_UPPER_APPROVAL_ABOVE"]
+        return run_transition(
+            application,
+            "approve_to_upper" if above else "approve",
+            actor=actor,
+            request_id=request_id,
+            reason=data.get("note", ""),
+            on_date=timezone.localdate(),
+            fund=data["fund"],
+            amount=amount,
+            note=data.get("note", ""),
+        )
+
+
+def application_upper(*, application, actor, data, request_id=""):
+    if data["decision"] == "approve":
+        return run_transition(
+            application,
+            "upper_approve",
+            actor=actor,
+            request_id=request_id,
+            reason=data.get("note", ""),
+            note=data.get("note", ""),
+        )
+    with transaction.atomic():
+        _release(application.fund, application.period, application.amount_approved)  # the reservation goes back
+        return run_transition(
+            application,
+            "reject",
+            actor=actor,
+            request_id=request_id,
+            reason=data["note"],
+            note=data["note"],
+            check_permission=False,
+        )
+
+
+def _pay(application, *, budget, amount, actor, method, reference, paid_on, key):
+    """Move ``amount`` from reserved to paid and record the payment, exactly once per application."""
+    existing = Disbursement.objects.filter(Q(application=application) | Q(idempotency_key=key)).first()
+    if existing is not None:
+        if existing.idempotency_key == key and existing.application_id == application.pk:
+            return existing  # a retried request: same answer, nothing paid twice
+        raise AlreadyHandled(ALREADY_PAID, date=existing.paid_on, reference=existing.reference)
+    FundBudget.objects.filter(pk=budget.pk).update(reserved=budget.reserved - amount, paid=budget.paid + amount)
+    budget.reserved -= amount
+    budget.paid += amount
+    disbursement = Disbursement.objects.create(
+        application=application,
+        fund_budget=budget,
+        amount=amount,
+        method=method,
+        reference=reference,
+        paid_on=paid_on,
+        paid_by=actor,
+        idempotency_key=key,
+    )
+    run_transition(application, "pay", actor=actor, check_permission=False, reason=f"{reference} {amount}元")
+    return disbursement
+
+
+def application_disburse(*, application, actor, method, reference, paid_on, key, request_id=""):
+    """发放 by finance: exactly once even if the request is retried or a worker dies mid-way."""
+    with transaction.atomic():
+        application = AidApplication.objects.select_for_update().select_related("fund", "period").get(pk=application.pk)
+        if hasattr(application, "disbursement"):
+            existing = application.disbursement
+            if existing.idempotency_key == key:
+                return existing
+            raise AlreadyHandled(ALREADY_PAID, date=existing.paid_on, reference=existing.reference)
+        if application.status != AidApplication.Status.APPROVED:
+            raise IllegalTransition(NOT_APPROVED, state=application.get_status_display())
+        budget = _locked_budget(application.fund, application.period)
+        return _pay(
+            application,
+            budget=budget,
+            amount=application.amount_approved,
+            actor=actor,
+            method=method,
+            reference=reference,
+            paid_on=paid_on,
+            key=key,
+        )
+
+
+# -- batches ----------------------------------------------------------------------------------
+def batch_create(*, actor, title, aid_type, amount_per_household, fund, files, request_id=""):
+    """批量慰问: one batch for many households; a member already helped with this type in the
+    period is left out (and named), never paid twice."""
+    from .flows import AidBatchFlow
+
+    if not files:
+        raise WorkflowError(_("请至少选择一户。"))
+    org_unit = fund.org_unit
+    if not actor.has_perm("aid.approve_aidapplication", org_unit):
+        raise NotPermitted(_("只有工会主席可以发起批量慰问。"))
+    today = timezone.localdate()
+    period = half_year_period(org_unit, today)
+    skipped = []
+    with transaction.atomic():
+        batch = AidBatch(
+            org_unit=org_unit,
+            created_by=actor,
+            title=title,
+            aid_type=aid_type,
+            amount_per_household=amount_per_household,
+            fund=fund,
+            period=period,
+        )
+        ensure_period_open(batch)
+        batch.save()
+        for file in files:
+            try:
+                with transaction.atomic():
+                    _check_no_same_type(file.member, aid_type, period)
+                    AidApplication.objects.create(
+                        member=file.member,
+                        org_unit=file.member.org_unit,
+                        created_by=actor,
+                        period=period,
+                        hardship_file=file,
+                        batch=batch,
+                        aid_type=aid_type,
+                        amount_requested=amount_per_household,
+                        reasons=title,
+                        fund=fund,
+                        status=AidApplication.Status.IN_BATCH,
+                    )
+            except WorkflowError:
+                skipped.append(file.member.display_name)
+        if not batch.applications.exists():
+            raise WorkflowError(_("所选职工本期均已获得同类帮扶，批量慰问未发起。"))
+        note = f"共{batch.applications.count()}户" + (
+            f"；已享受同类帮扶未列入：{'、'.join(skipped)}" if skipped else ""
+        )
+        audit(
+            batch,
+            actor=actor,
+            action="create",
+            action_label=_("发起批量慰问"),
+            to_state=batch.status,
+            reason=note,
+            request_id=request_id,
+        )
+        AidBatchFlow.start.run(record=batch)
+    return batch, skipped
+
+
+def batch_approve(*, batch, actor, data, request_id=""):
+    if data["decision"] == "reject":
+        return run_transition(
+            batch, "reject", actor=actor, request_id=request_id, reason=data["note"], note=data["note"]
+        )
+    with transaction.atomic():
+        _reserve(batch.fund, batch.period, batch.total)
+        return run_transition(
+            batch, "approve", actor=actor, request_id=request_id, reason=data.get("note", ""), note=data.get("note", "")
+        )
+
+
+def batch_disburse(*, batch, actor, method, reference, paid_on, key, request_id=""):
+    """Pay every household of the batch once; a retry pays nobody twice."""
+    with transaction.atomic():
+        budget = _locked_budget(batch.fund, batch.period)
+        paid = 0
+        for application in batch.applications.select_for_update().filter(status=AidApplication.Status.IN_BATCH):
+            _pay(
+                application,
+                budget=budget,
+                amount=batch.amount_per_household,
+                actor=actor,
+                method=method,
+                reference=reference,
+                paid_on=paid_on,
+                key=f"{key}-{application.pk}",
+            )
+            paid += 1
+        run_transition(batch, "mark_paid", actor=actor, check_permission=False, reason=f"发放{paid}户")
+    return paid
