@@ -107,7 +107,10 @@ def _check_no_same_type(member, aid_type, period, *, exclude=None):
 
 def _locked_budget(fund, period):
     budget = (
-        FundBudget.objects.select_for_update().select_related("fund", "period").filter(fund=fund, period=period).first()
+        FundBudget.objects.select_for_update(of=("self",))
+        .select_related("fund", "period")
+        .filter(fund=fund, period=period)
+        .first()
     )
     if budget is None:
         raise WorkflowError(NO_BUDGET, fund=fund.name, period=period.label)
@@ -376,7 +379,11 @@ def _pay(application, *, budget, amount, actor, method, reference, paid_on, key)
 def application_disburse(*, application, actor, method, reference, paid_on, key, request_id=""):
     """发放 by finance: exactly once even if the request is retried or a worker dies mid-way."""
     with transaction.atomic():
-        application = AidApplication.objects.select_for_update().select_related("fund", "period").get(pk=application.pk)
+        application = (
+            AidApplication.objects.select_for_update(of=("self",))
+            .select_related("fund", "period")
+            .get(pk=application.pk)
+        )
         if hasattr(application, "disbursement"):
             existing = application.disbursement
             if existing.idempotency_key == key:

@@ -96,7 +96,7 @@ def run_transition(
     model = type(record)
     label = transition_label(record, name)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update().select_related("org_unit").get(pk=record.pk)
+        locked = model._default_manager.select_for_update(of=("self",)).select_related("org_unit").get(pk=record.pk)
         seen = expected_state if expected_state is not None else record.status
         method = getattr(locked, name)
         if locked.status != seen:

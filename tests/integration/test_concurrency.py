@@ -78,3 +78,89 @@ def test_two_concurrent_claims_exactly_one_wins():
     results = run_together(claim(tree.committee_a), claim(tree.chair_a))
     assert sorted(kind for kind, _ in results) == ["error", "ok"], results
     assert isinstance(next(v for k, v in results if k == "error"), AlreadyHandled)
+
+
+def test_fifty_concurrent_approvals_never_overdraw_a_fund_with_room_for_ten():
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from aid import services as aid_services
+    from aid.models import AidApplication, Fund, FundBudget
+    from tests.factories import make_user
+    from workflows.errors import WorkflowError
+    from workflows.models import Member, Period
+
+    tree = make_tree()
+    today = timezone.localdate()
+    period = Period.objects.create(org_unit=tree.top, year=today.year, kind="H1" if today.month <= 6 else "H2")
+    fund = Fund.objects.create(org_unit=tree.a, name="帮扶资金")
+    FundBudget.objects.create(fund=fund, period=period, amount=Decimal("10000"))
+    applications = []
+    for i in range(50):
+        member = Member.objects.get(user=make_user(f"needy{i}", name=f"职工{i}", unit=tree.a, employer=tree.employer_a))
+        applications.append(
+            AidApplication.objects.create(
+                member=member, org_unit=tree.a, created_by=tree.chair_a, period=period, aid_type="living",
+                amount_requested=Decimal("1000"), reasons="困难", status=AidApplication.Status.APPROVING,
+            )
+        )  # fmt: skip
+
+    def approve(application):
+        def call():
+            from tests.factories import fresh
+
+            data = {"decision": "approve", "fund": fund, "amount": Decimal("1000"), "note": ""}
+            return aid_services.application_approve(application=application, actor=fresh(tree.chair_a), data=data)
+
+        return call
+
+    results = run_together(*[approve(a) for a in applications])
+    ok = [v for k, v in results if k == "ok"]
+    errors = [v for k, v in results if k == "error"]
+    assert len(ok) == 10 and len(errors) == 40, [type(e) for e in errors if not isinstance(e, WorkflowError)]
+    assert all(isinstance(e, WorkflowError) and "不足以批准" in e.message for e in errors)
+    budget = FundBudget.objects.get()
+    assert budget.reserved == Decimal("10000") and budget.remaining == 0
+    assert AidApplication.objects.filter(status="approved").count() == 10
+
+
+def test_two_finance_officers_paying_at_once_pay_once():
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from aid import services as aid_services
+    from aid.models import AidApplication, Disbursement, Fund, FundBudget
+    from tests.factories import fresh, grant, make_user
+    from workflows.models import Member, Period
+    from workflows.roles import Role
+
+    tree = make_tree()
+    today = timezone.localdate()
+    period = Period.objects.create(org_unit=tree.top, year=today.year, kind="H1" if today.month <= 6 else "H2")
+    fund = Fund.objects.create(org_unit=tree.a, name="帮扶资金")
+    FundBudget.objects.create(fund=fund, period=period, amount=Decimal("10000"), reserved=Decimal("2000"))
+    member = Member.objects.get(user=make_user("needy", name="困难职工", unit=tree.a, employer=tree.employer_a))
+    application = AidApplication.objects.create(
+        member=member, org_unit=tree.a, created_by=tree.chair_a, period=period, aid_type="living", fund=fund,
+        amount_requested=Decimal("2000"), amount_approved=Decimal("2000"), reasons="困难", status=AidApplication.Status.APPROVED,
+    )  # fmt: skip
+    officers = [
+        grant(make_user(f"fin{i}", name=f"会计{i}", unit=tree.a, employer=tree.employer_a), Role.FINANCE, tree.a)
+        for i in (1, 2)
+    ]
+
+    def pay(officer, key):
+        def call():
+            kwargs = {"method": "bank", "reference": key, "paid_on": today}
+            return aid_services.application_disburse(application=application, actor=fresh(officer), key=key, **kwargs)
+
+        return call
+
+    results = run_together(pay(officers[0], "k1"), pay(officers[1], "k2"))
+    assert sorted(k for k, _ in results) == ["error", "ok"], results
+    assert isinstance(next(v for k, v in results if k == "error"), AlreadyHandled)
+    assert Disbursement.objects.count() == 1
+    budget = FundBudget.objects.get()
+    assert (budget.reserved, budget.paid) == (Decimal("0"), Decimal("2000"))
