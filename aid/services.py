@@ -13,6 +13,7 @@ from workflows import engine
 from workflows.calendar import add_working_days
 from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import Member, Period
+from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for aid's callers)
 from workflows.transitions import audit, ensure_period_open, run_transition
 
 from .models import (
@@ -63,19 +64,6 @@ def suggest_category(*, income_per_head, household_size, sudden_loss):
     if income_per_head < standard * 2:
         return HardshipFile.Category.RELATIVE
     return None
-
-
-def mask_name(name):
-    """张小明 → 张*明, 张明 → 张*: what the publicity board shows."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_id(number):
-    return number[:3] + "*" * max(0, len(number) - 7) + number[-4:] if len(number) > 7 else "*" * len(number)
 
 
 def may_see_pii(user, record):

@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from aid.api import ApplicationViewSet
 from cases.api import CaseViewSet
 from proposals.api import ProposalViewSet
 
@@ -8,6 +9,7 @@ from .api import MembershipApplicationViewSet, TaskViewSet
 router = DefaultRouter()
 router.register("tasks", TaskViewSet, basename="task")
 router.register("cases", CaseViewSet, basename="case")
+router.register("aid/applications", ApplicationViewSet, basename="aid-application")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("membership-applications", MembershipApplicationViewSet, basename="membership-application")
 

@@ -290,7 +290,7 @@ def test_masking(tree):
         and services.mask_name("张明") == "张*"
         and services.mask_name("欧阳小明") == "欧**明"
     )
-    assert services.mask_id("330102198001011234") == "330***********1234"
+    assert services.mask_digits("330102198001011234") == "330***********1234"
 
 
 def test_the_category_is_suggested_from_the_local_standard(settings):

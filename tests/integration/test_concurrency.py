@@ -144,7 +144,8 @@ def test_two_finance_officers_paying_at_once_pay_once():
     member = Member.objects.get(user=make_user("needy", name="困难职工", unit=tree.a, employer=tree.employer_a))
     application = AidApplication.objects.create(
         member=member, org_unit=tree.a, created_by=tree.chair_a, period=period, aid_type="living", fund=fund,
-        amount_requested=Decimal("2000"), amount_approved=Decimal("2000"), reasons="困难", status=AidApplication.Status.APPROVED,
+        amount_requested=Decimal("2000"), amount_approved=Decimal("2000"), reasons="困难",
+        status=AidApplication.Status.APPROVED,
     )  # fmt: skip
     officers = [
         grant(make_user(f"fin{i}", name=f"会计{i}", unit=tree.a, employer=tree.employer_a), Role.FINANCE, tree.a)

@@ -65,3 +65,18 @@ def state_label(event, which="to"):
     except Exception:  # a record without a status field
         return state
     return str(choices.get(state, state))
+
+
+@register.filter
+def masked(value):
+    """张小明 → 张*明 (publicity boards and lists show no full names)."""
+    from workflows.pii import mask_name
+
+    return mask_name(str(value))
+
+
+@register.filter
+def masked_digits(value):
+    from workflows.pii import mask_digits
+
+    return mask_digits(str(value)) if value else ""

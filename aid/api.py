@@ -1,0 +1,124 @@
+"""REST endpoints of 困难职工帮扶 (/api/v1/aid/...).  Verification, review, approval and payment are
+the flow's tasks (/api/v1/tasks/<id>/complete/).  Personal data is masked unless the role needs it."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from workflows.models import Member
+from workflows.pii import mask_name
+
+from . import selectors, services
+from .forms import ApplyForm, ObjectionForm
+from .models import AidApplication, FundBudget
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    applicant = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = AidApplication
+        fields = [
+            "id", "applicant", "aid_type", "amount_requested", "reasons", "status", "status_label",
+            "filed_on", "publicity_ends_on", "amount_approved", "decided_on", "decision_note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_applicant(self, application) -> str:
+        user = self.context["request"].user
+        name = application.member.display_name
+        return (
+            name
+            if application.member.user_id == user.pk or services.may_see_pii(user, application)
+            else mask_name(name)
+        )
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    fund = serializers.CharField(source="fund.name")
+    period = serializers.CharField(source="period.label")
+    remaining = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        model = FundBudget
+        fields = ["id", "fund", "period", "amount", "reserved", "paid", "remaining"]
+
+
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """帮扶申请.  POST applies (``member`` to apply on someone's behalf)."""
+
+    serializer_class = ApplicationSerializer
+    queryset = AidApplication.objects.none()
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.applications_visible_to(self.request.user).order_by("-pk")
+
+    def get_object(self):
+        application = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if application is None:
+            raise Http404
+        return application
+
+    @extend_schema(request=ApplicationSerializer)
+    def create(self, request):
+        form = ApplyForm(request.data)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        member = Member.objects.filter(user=request.user).first()
+        if request.data.get("member"):
+            member = Member.objects.filter(pk=request.data["member"]).first()
+        application = services.application_submit(
+            actor=request.user, member=member, request_id=request.request_id, **form.cleaned_data
+        )
+        return Response(
+            ApplicationSerializer(application, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        application = services.application_withdraw(
+            application=self.get_object(), actor=request.user, reason=request.data.get("reason", "")
+        )
+        return Response(ApplicationSerializer(application, context={"request": request}).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def objection(self, request, pk=None):
+        applications, _batches = selectors.publicity_board(request.user)
+        application = applications.filter(pk=pk).first()
+        if application is None:
+            raise Http404
+        form = ObjectionForm(request.data)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        services.objection_raise(
+            record=application, actor=request.user, text=form.cleaned_data["text"], request_id=request.request_id
+        )
+        application.refresh_from_db()
+        return Response(ApplicationSerializer(application, context={"request": request}).data)
+
+    @action(detail=False, methods=["get"])
+    def publicity(self, request):
+        applications, _batches = selectors.publicity_board(request.user)
+        data = [
+            {
+                "id": a.pk,
+                "name": mask_name(a.member.display_name),
+                "unit": a.member.employer_unit.name,
+                "aid_type": a.get_aid_type_display(),
+                "amount": str(a.amount_requested),
+                "ends_on": a.publicity_ends_on,
+            }
+            for a in applications
+        ]
+        return Response(data)
+
+    @action(detail=False, methods=["get"], serializer_class=BudgetSerializer)
+    def funds(self, request):
+        return Response(BudgetSerializer(selectors.fund_balances(request.user), many=True).data)
