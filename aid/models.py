@@ -385,7 +385,7 @@ class AidApplication(WorkflowRecord):
 
     @transition(
         field=status,
-        source=[Status.APPROVING, Status.UPPER_APPROVING],
+        source=[Status.APPROVING, Status.UPPER_APPROVING, Status.IN_BATCH],
         target=Status.REJECTED,
         custom={"label": _("审批不同意")},
     )

@@ -263,7 +263,10 @@ def record_review(*, record, actor, data, request_id=""):
             return run_transition(
                 record, "pass_review", actor=actor, request_id=request_id, reason=reason, publicity_ends_on=ends
             )
-        return run_transition(record, "fail_review", actor=actor, request_id=request_id, reason=reason, note=reason)
+        record = run_transition(record, "fail_review", actor=actor, request_id=request_id, reason=reason, note=reason)
+        if isinstance(record, AidBatch):
+            _reject_households(record, reason)
+        return record
 
 
 def objection_raise(*, record, actor, text, request_id=""):
@@ -455,11 +458,20 @@ def batch_create(*, actor, title, aid_type, amount_per_household, fund, files, r
     return batch, skipped
 
 
+def _reject_households(batch, reason):
+    """A batch turned down turns down each household's place in it (none stays half-open)."""
+    for application in batch.applications.filter(status=AidApplication.Status.IN_BATCH):
+        run_transition(application, "reject", actor=None, check_permission=False, reason=reason, note=reason)
+
+
 def batch_approve(*, batch, actor, data, request_id=""):
     if data["decision"] == "reject":
-        return run_transition(
-            batch, "reject", actor=actor, request_id=request_id, reason=data["note"], note=data["note"]
-        )
+        with transaction.atomic():
+            batch = run_transition(
+                batch, "reject", actor=actor, request_id=request_id, reason=data["note"], note=data["note"]
+            )
+            _reject_households(batch, data["note"])
+        return batch
     with transaction.atomic():
         _reserve(batch.fund, batch.period, batch.total)
         return run_transition(

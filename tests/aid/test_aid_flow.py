@@ -301,3 +301,19 @@ def test_the_category_is_suggested_from_the_local_standard(settings):
         suggest(income_per_head=Decimal("3000"), household_size=3, sudden_loss=Decimal("90000")) == "accident"
     )  # > 80% of 108000
     assert suggest(income_per_head=Decimal("3000"), household_size=3, sudden_loss=Decimal("0")) is None
+
+
+def test_a_batch_voted_down_turns_down_every_household(tree, aid_people, fund, period):
+    f1 = hardship_file(tree, aid_people["needy"])
+    batch, _ = services.batch_create(
+        actor=fresh(tree.chair_a),
+        title="送清凉",
+        aid_type="living",
+        amount_per_household=Decimal("300"),
+        fund=fund,
+        files=[f1],
+    )
+    votes(batch, AidBatchFlow.review, tree.chair_a, {tree.committee_a: "against", aid_people["committee2"]: "against"})
+    assert batch.status == "rejected"
+    assert set(batch.applications.values_list("status", flat=True)) == {S.REJECTED}
+    apply(tree, aid_people["needy"], aid_type="living")  # the household may apply again this period

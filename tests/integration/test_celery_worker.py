@@ -114,3 +114,51 @@ def test_beat_ends_an_expired_mediation_as_failed(redis_broker, start_worker):
     case.refresh_from_db()
     assert case.expired and case.failure_reason
     assert Notification.objects.filter(recipient=worker, title__startswith="调解不成").count() == 1
+
+
+def test_beat_ends_the_publicity_period(redis_broker, start_worker):
+    """公示 ends by the clock through a real beat + worker: the application goes to the chair."""
+    import datetime
+    from decimal import Decimal
+
+    from aid import services as aid_services
+    from aid.flows import AidFlow
+    from aid.models import AidApplication
+    from tests.factories import grant, make_user
+    from workflows.models import Member, Period
+    from workflows.roles import Role
+
+    tree = make_tree()
+    today = timezone.localdate()
+    Period.objects.create(org_unit=tree.top, year=today.year, kind="H1" if today.month <= 6 else "H2")
+    second = grant(
+        make_user("committee_it", name="委员二", unit=tree.a, employer=tree.employer_a), Role.COMMITTEE, tree.a
+    )
+    needy = make_user("needy_it", name="困难职工", unit=tree.a, employer=tree.employer_a)
+    application = aid_services.application_submit(
+        actor=needy,
+        member=Member.objects.get(user=needy),
+        aid_type="living",
+        amount_requested=Decimal("1000"),
+        reasons="困难",
+    )
+    for verifier in (tree.committee_a, second):
+        visit = engine.open_tasks_for(application).filter(flow_task=AidFlow.home_visit, owner__isnull=True).first()
+        engine.task_claim(task=visit, actor=verifier)
+        visit.refresh_from_db()
+        engine.task_complete(
+            task=visit, actor=verifier, data={"visited_on": today, "findings": "属实", "returned": False}
+        )
+    review = engine.open_tasks_for(application).get(flow_task=AidFlow.review)
+    engine.task_claim(task=review, actor=tree.chair_a)
+    review.refresh_from_db()
+    votes = {"votes": {tree.committee_a: "for", second: "for"}, "note": ""}
+    engine.task_complete(task=review, actor=tree.chair_a, data=votes)
+    timer = Task.objects.get(flow_task=AidFlow.publicity, process__artifact_object_id=application.pk)
+    Task.objects.filter(pk=timer.pk).update(scheduled=timezone.now() - datetime.timedelta(seconds=1))
+
+    worker = start_worker(redis_broker)
+    worker.wait_for(
+        lambda: AidApplication.objects.get(pk=application.pk).status == AidApplication.Status.APPROVING,
+        what="the publicity period to end",
+    )

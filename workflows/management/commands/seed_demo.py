@@ -163,7 +163,7 @@ class Command(BaseCommand):
         app.conf.task_always_eager = True  # the demo's notifications are not mailed
         try:
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-                for name in ("cases", "aid", "proposals"):
+                for name in ("cases", "proposals", "aid"):
                     if find_spec(f"{name}.demo"):
                         import_module(f"{name}.demo").load(self)
         finally:
