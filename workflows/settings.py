@@ -191,6 +191,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalSatisfactionEnum": "proposals.models.Proposal.Satisfaction",
+        "CaseSatisfactionEnum": "cases.models.GrievanceCase.Satisfaction",
+    },
 }
 
 # The engine's own rules, each a setting with the default the union's practice uses.
