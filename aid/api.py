@@ -12,8 +12,8 @@ from workflows.models import Member
 from workflows.pii import mask_name
 
 from . import selectors, services
-from .forms import ApplyForm, ObjectionForm
-from .models import AidApplication, FundBudget
+from .forms import ApplyForm, HardshipFileForm, ObjectionForm
+from .models import AidApplication, AidBatch, Fund, FundBudget, HardshipFile
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -122,3 +122,130 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=False, methods=["get"], serializer_class=BudgetSerializer)
     def funds(self, request):
         return Response(BudgetSerializer(selectors.fund_balances(request.user), many=True).data)
+
+
+class FileSerializer(serializers.ModelSerializer):
+    member_name = serializers.SerializerMethodField()
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = HardshipFile
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "household_size",
+            "category",
+            "category_label",
+            "cause",
+            "status",
+            "filed_on",
+            "next_review_on",
+        ]
+        read_only_fields = fields
+
+    def get_member_name(self, file) -> str:
+        user = self.context["request"].user
+        return file.member.display_name if services.may_see_pii(user, file) else mask_name(file.member.display_name)
+
+
+class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """困难职工档案 (personal data is never in the API: ID numbers, income, illness and accounts
+    stay on the audited page).  POST opens a file; ``review/`` and ``lift/`` act on one."""
+
+    serializer_class = FileSerializer
+    queryset = HardshipFile.objects.none()
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return selectors.files_visible_to(self.request.user).order_by("-pk")
+
+    def get_object(self):
+        file = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if file is None:
+            raise Http404
+        return file
+
+    def _reply(self, file, code=status.HTTP_200_OK):
+        return Response(FileSerializer(file, context={"request": self.request}).data, status=code)
+
+    @extend_schema(request=None)
+    def create(self, request):
+        form = HardshipFileForm(request.data)
+        member = Member.objects.filter(pk=request.data.get("member")).first()
+        if member is None:
+            raise ValidationError({"member": "请选择职工。"})
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        return self._reply(
+            services.file_open(actor=request.user, member=member, request_id=request.request_id, **form.cleaned_data),
+            201,
+        )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        return self._reply(
+            services.file_review(file=self.get_object(), actor=request.user, note=request.data.get("note", ""))
+        )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def lift(self, request, pk=None):
+        reason = request.data.get("reason", "")
+        if not reason:
+            raise ValidationError({"reason": "请填写脱困原因。"})
+        return self._reply(services.file_lift(file=self.get_object(), actor=request.user, reason=reason))
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    households = serializers.IntegerField(source="applications.count", read_only=True)
+
+    class Meta:
+        model = AidBatch
+        fields = [
+            "id",
+            "title",
+            "aid_type",
+            "amount_per_household",
+            "fund",
+            "status",
+            "households",
+            "publicity_ends_on",
+        ]
+        read_only_fields = fields
+
+
+class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """批量慰问.  POST {title, aid_type, amount_per_household, fund, files: [ids]} starts one."""
+
+    serializer_class = BatchSerializer
+    queryset = AidBatch.objects.none()
+
+    def get_queryset(self):
+        return selectors.batches_visible_to(self.request.user).order_by("-pk")
+
+    @extend_schema(request=None)
+    def create(self, request):
+        from decimal import Decimal, InvalidOperation
+
+        fund = Fund.objects.filter(pk=request.data.get("fund")).first()
+        files = list(
+            selectors.files_visible_to(request.user).filter(pk__in=request.data.get("files") or [], status="active")
+        )
+        try:
+            amount = Decimal(str(request.data.get("amount_per_household")))
+        except (InvalidOperation, TypeError):
+            raise ValidationError({"amount_per_household": "请填写每户金额。"}) from None
+        if fund is None or amount <= 0:
+            raise ValidationError({"fund": "请选择资金并填写大于0的每户金额。"})
+        batch, skipped = services.batch_create(
+            actor=request.user,
+            title=request.data.get("title") or "批量慰问",
+            aid_type=request.data.get("aid_type") or "festival",
+            amount_per_household=amount,
+            fund=fund,
+            files=files,
+            request_id=request.request_id,
+        )
+        return Response({**BatchSerializer(batch).data, "skipped": skipped}, status=status.HTTP_201_CREATED)

@@ -138,6 +138,19 @@ def file_open(*, actor, member, request_id="", **fields):
     return file
 
 
+def file_review(*, file, actor, note, request_id=""):
+    """年度复核: the household is still in hardship; the next review is a year on."""
+    if not actor.has_perm("aid.manage_hardshipfile", file):
+        raise NotPermitted(_("您无权复核该档案。"))
+    with transaction.atomic():
+        HardshipFile.objects.filter(pk=file.pk).update(
+            next_review_on=timezone.localdate() + datetime.timedelta(days=settings.UNIONFLOW["AID_FILE_REVIEW_DAYS"])
+        )
+        audit(file, actor=actor, action="review", action_label=_("年度复核"), reason=note, request_id=request_id)
+    file.refresh_from_db()
+    return file
+
+
 def file_lift(*, file, actor, reason, request_id=""):
     return run_transition(
         file,

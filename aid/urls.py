@@ -16,6 +16,7 @@ urlpatterns = [
     path("files/new/", views.file_new, name="file_new"),
     path("files/<int:pk>/", views.file_detail, name="file"),
     path("files/<int:pk>/lift/", views.file_lift, name="file_lift"),
+    path("files/<int:pk>/review/", views.file_review, name="file_review"),
     path("batches/new/", views.batch_new, name="batch_new"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
 ]

@@ -240,6 +240,20 @@ def file_lift(request, pk):
 
 
 @login_required
+@require_POST
+def file_review(request, pk):
+    file = selectors.files_visible_to(request.user).filter(pk=pk).first()
+    if file is None:
+        raise Http404
+    with user_errors(request):
+        services.file_review(
+            file=file, actor=request.user, note=request.POST.get("note", ""), request_id=request_id(request)
+        )
+        messages.success(request, _("已完成年度复核，下次复核日期%(day)s。") % {"day": file.next_review_on})
+    return redirect(file)
+
+
+@login_required
 def batch_new(request):
     from workflows.selectors import in_scope_q
 

@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": timedelta(seconds=TIMER_SWEEP_SECONDS),
     },
+    "remind-hardship-file-reviews": {
+        "task": "aid.tasks.remind_file_reviews",
+        "schedule": timedelta(hours=12),
+    },
     "send-deadline-reminders": {
         "task": "workflows.tasks.send_deadline_reminders",
         "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),

@@ -317,3 +317,19 @@ def test_a_batch_voted_down_turns_down_every_household(tree, aid_people, fund, p
     assert batch.status == "rejected"
     assert set(batch.applications.values_list("status", flat=True)) == {S.REJECTED}
     apply(tree, aid_people["needy"], aid_type="living")  # the household may apply again this period
+
+
+def test_the_yearly_review_reminds_the_committee_once(tree, aid_people, fund, period):
+    from aid.tasks import remind_file_reviews
+    from workflows.models import Notification
+
+    file = hardship_file(tree, aid_people["needy"])
+    assert remind_file_reviews() == 0
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=360)):
+        assert remind_file_reviews() == 1
+        assert remind_file_reviews() == 0
+        assert Notification.objects.filter(kind="reminder", recipient=tree.committee_a).count() == 1
+        file = services.file_review(file=file, actor=fresh(tree.committee_a), note="情况未变，继续在档")
+        assert file.next_review_on == timezone.localdate() + datetime.timedelta(days=365)
+    services.file_lift(file=file, actor=fresh(tree.committee_a), reason="子女毕业就业，家庭收入提高")
+    assert file.status == "lifted"

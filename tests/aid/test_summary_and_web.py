@@ -142,3 +142,31 @@ def test_committee_pages(client, tree, aid_people, fund, period):
     client.force_login(tree.chair_a)
     assert client.get(reverse("aid:batch_new")).status_code == 200
     assert FundBudget.objects.count() == 1
+
+
+def test_files_and_batches_through_the_api(client, tree, aid_people, fund, period):
+    needy = Member.objects.get(user=aid_people["needy"])
+    client.force_login(tree.committee_a)
+    data = {
+        "member": needy.pk, "household_size": 3, "income_per_head": "800", "ill_or_disabled": 1, "sudden_loss": "0",
+        "cause": "配偶患病", "category": "deep", "id_number": "330102198001011234", "illness": "", "bank_account": "",
+        "consent_signed_on": "2026-01-05",
+    }  # fmt: skip
+    r = client.post("/api/v1/aid/files/", data, content_type="application/json")
+    assert r.status_code == 201 and r.json()["member_name"] == "张*明" and "id_number" not in r.json()
+    file_id = r.json()["id"]
+    r = client.post("/api/v1/aid/files/", data, content_type="application/json")
+    assert r.status_code == 400 and "已有在档" in r.json()["detail"]
+    client.force_login(tree.chair_a)
+    payload = {
+        "title": "送温暖",
+        "aid_type": "festival",
+        "amount_per_household": "500",
+        "fund": fund.pk,
+        "files": [file_id],
+    }
+    r = client.post("/api/v1/aid/batches/", payload, content_type="application/json")
+    assert r.status_code == 201 and r.json()["households"] == 1 and r.json()["skipped"] == []
+    client.force_login(tree.committee_a)
+    r = client.post("/api/v1/aid/batches/", payload, content_type="application/json")
+    assert r.status_code == 403
