@@ -59,7 +59,7 @@ def section(org_unit, starts_on, ends_on) -> Section:
     out.add(Figure("model_workers", "慰问劳模", len(mw_people), "人", mw_people))
 
     budgets = FundBudget.objects.filter(
-        fund__org_unit__path__startswith=org_unit.path, period__starts_on__gte=starts_on, period__ends_on__lte=ends_on
+        fund__org_unit__path__startswith=org_unit.path, period__starts_on__lte=ends_on, period__ends_on__gte=starts_on
     )
     budget_total = budgets.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     used = budgets.aggregate(total=Sum("paid"))["total"] or Decimal("0")

@@ -17,6 +17,28 @@ def yuan(amount) -> str:
     return f"{int(value)}元" if value == value.to_integral_value() else f"{value}元"
 
 
+def report_amount(amount) -> str:
+    """An amount the way union reports write it: ``9999元``, ``1万元``, ``1.5万元``, ``1.15万元``,
+    ``4万余元`` (rounded down, under a million), ``340余万元`` (a million and more)."""
+    value = to_cents(amount)
+    if value < 10000:
+        return yuan(value)
+    wan = value / 10000
+    exact = wan.normalize()
+    if exact == exact.quantize(Decimal("0.01")):
+        text = format(exact.quantize(Decimal("0.01")).normalize(), "f")
+        return f"{text}万元"
+    whole = int(wan)  # rounded down: "余" says there is more
+    return f"{whole}余万元" if whole >= 100 else f"{whole}万余元"
+
+
+def report_rate(rate) -> str:
+    """``Decimal("98.0")`` → ``98%``; ``84.1`` → ``84.1%``."""
+    value = Decimal(rate).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return f"{text}%"
+
+
 def _four_digits(n: int) -> str:
     out, zero = "", False
     for i in range(3, -1, -1):

@@ -26,6 +26,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("proposals/", include("proposals.urls")),
     path("aid/", include("aid.urls")),
+    path("summaries/", include("summaries.urls")),
     path("api/v1/", include("workflows.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

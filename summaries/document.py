@@ -1,0 +1,200 @@
+"""The 工作总结 as .docx (after GB/T 9704) and its companion .xlsx of the records behind each figure."""
+
+import io
+from decimal import Decimal
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from workflows import docx
+from workflows.money import report_amount, report_rate
+
+from . import charts, narrative
+
+NUMERALS = "一二三四五六七八九十"
+LEVEL2 = "（一）（二）（三）（四）（五）（六）".split("）")
+
+
+def _heading(document, text, level):
+    para = document.add_paragraph()
+    para.paragraph_format.first_line_indent = Pt(32)
+    font = docx.HEADING_FONT if level == 1 else docx.SUBHEADING_FONT
+    docx.set_font(para.add_run(text), font, docx.BODY_SIZE)
+    return para
+
+
+def _page_numbers(document):
+    """ "— 1 —" in 4号 宋体 at the foot of each page."""
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    docx.set_font(footer.add_run("— "), "宋体", Pt(14))
+    run = footer.add_run()
+    docx.set_font(run, "宋体", Pt(14))
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    docx.set_font(footer.add_run(" —"), "宋体", Pt(14))
+
+
+def _value_text(fig):
+    value = fig["value"]
+    if value is None:
+        return "—"
+    if fig["unit"] == "元":
+        return report_amount(Decimal(str(value)))
+    if fig["unit"] == "%":
+        return report_rate(Decimal(str(value)))
+    return f"{value}{fig['unit']}"
+
+
+def build(report, images, *, today):
+    snapshot = report.snapshot
+    ctx = narrative.context(snapshot, report.period)
+    document = docx.new_document()
+    _page_numbers(document)
+    docx.title(document, report.title)
+    for line in narrative.paragraph("opening", ctx):
+        docx.paragraph(document, line)
+
+    by_caption = {caption[:2]: (caption, png) for caption, png in images}  # "图1"…"图4"
+    chart_by_section = {
+        "cases": [by_caption[k] for k in ("图1", "图2") if k in by_caption],
+        "aid": [by_caption[k] for k in ("图3",) if k in by_caption],
+        "proposals": [by_caption[k] for k in ("图4",) if k in by_caption],
+    }
+    chapters = [
+        ("坚持以人为本，切实维护职工合法权益", [("劳动争议调解", "cases")]),
+        ("积极开展帮扶救助，用心服务困难职工", [("困难职工帮扶", "aid")]),
+        ("推进民主管理，畅通职工参与渠道", [("职代会提案工作", "proposals")]),
+    ]
+    n = 0
+    for title, subsections in chapters:
+        _heading(document, f"{NUMERALS[n]}、{title}", 1)
+        n += 1
+        for i, (subtitle, key) in enumerate(subsections):
+            _heading(document, f"{LEVEL2[i]}）{subtitle}", 2)
+            for line in narrative.paragraph(key, ctx):
+                docx.paragraph(document, line)
+            for caption, png in chart_by_section.get(key, []):
+                document.add_picture(io.BytesIO(png), width=Cm(charts.width_cm(caption)))
+                picture = document.paragraphs[-1]
+                picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact 28 pt would clip it
+                picture.paragraph_format.first_line_indent = Pt(0)
+                docx.paragraph(document, caption, indent=False, align="center", font=docx.SUBHEADING_FONT)
+    for extra in report.extra_sections or []:
+        _heading(document, f"{NUMERALS[n]}、{extra['title']}", 1)
+        n += 1
+        for line in [x for x in extra.get("body", "").splitlines() if x.strip()]:
+            docx.paragraph(document, line.strip())
+    _heading(document, f"{NUMERALS[n]}、存在的不足", 1)
+    n += 1
+    docx.paragraph(
+        document,
+        "一年来，我们虽然做了一些工作，但与上级要求和职工愿望还存在一定差距。主要表现在：" + (report.problems or ""),
+    )
+    _heading(document, f"{NUMERALS[n]}、{'明年工作计划' if report.period.kind != 'H1' else '下半年工作打算'}", 1)
+    for line in [x for x in (report.plans or "").splitlines() if x.strip()]:
+        docx.paragraph(document, line.strip())
+    for line in narrative.paragraph("closing", ctx):
+        docx.paragraph(document, line)
+    docx.paragraph(document)
+    docx.paragraph(document, report.org_unit.name, indent=False, align="right")
+    docx.paragraph(document, narrative.chinese_date(today), indent=False, align="right")
+
+    _appendix(document, snapshot)
+    return docx.to_bytes(document)
+
+
+def _appendix(document, snapshot):
+    document.add_page_break()
+    docx.paragraph(document, "附表：统计口径与记录", indent=False, align="center", font=docx.HEADING_FONT)
+    docx.paragraph(
+        document, "下表列出本总结每一项数据的口径和所依据的记录数，记录编号详见同名数据明细表（.xlsx）。", indent=True
+    )
+    rows = [
+        (section["title"], fig["label"], _value_text(fig), fig["definition"], str(len(fig["ids"])))
+        for section in snapshot["sections"].values()
+        for fig in section["figures"].values()
+    ]
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("板块", "指标", "数值", "口径", "记录数"), strict=True):
+        _cell(cell, text, bold=True)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            _cell(cell, text)
+    if snapshot.get("units"):
+        docx.paragraph(document)
+        docx.paragraph(document, "分单位情况", indent=False, align="center", font=docx.HEADING_FONT)
+        table = document.add_table(rows=1, cols=5)
+        table.style = "Table Grid"
+        for cell, text in zip(
+            table.rows[0].cells,
+            ("单位", "受理劳动争议（件）", "调解成功（件）", "帮扶资金", "收到提案（件）"),
+            strict=True,
+        ):
+            _cell(cell, text, bold=True)
+        for unit in snapshot["units"]:
+            cells = table.add_row().cells
+            values = (
+                unit["name"],
+                str(unit.get("cases", {}).get("received", 0)),
+                str(unit.get("cases", {}).get("successful", 0)),
+                report_amount(Decimal(str(unit.get("aid", {}).get("amount") or 0))),
+                str(unit.get("proposals", {}).get("received", 0)),
+            )
+            for cell, text in zip(cells, values, strict=True):
+                _cell(cell, text)
+
+
+def _cell(cell, text, bold=False):
+    para = cell.paragraphs[0]
+    para.paragraph_format.line_spacing = Pt(18)
+    para.paragraph_format.first_line_indent = Pt(0)
+    docx.set_font(para.add_run(text), docx.BODY_FONT, Pt(10.5), bold)
+
+
+def workbook(snapshot):
+    """指标 sheet: every figure with its definition; 记录 sheet: one row per record behind each figure."""
+    book = Workbook()
+    figures = book.active
+    figures.title = "指标"
+    figures.append(["板块", "指标代码", "指标", "数值", "单位", "口径", "记录数"])
+    records = book.create_sheet("记录")
+    records.append(["板块", "指标代码", "指标", "记录编号"])
+    for key, section in snapshot["sections"].items():
+        items = list(section["figures"].items()) + [
+            (f["key"], f) for figs in section["breakdowns"].values() for f in figs
+        ]
+        for code, fig in items:
+            figures.append(
+                [
+                    section["title"],
+                    f"{key}.{code}",
+                    fig["label"],
+                    fig["value"],
+                    fig["unit"],
+                    fig["definition"],
+                    len(fig["ids"]),
+                ]
+            )
+            for record_id in fig["ids"]:
+                records.append([section["title"], f"{key}.{code}", fig["label"], record_id])
+    for sheet in (figures, records):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

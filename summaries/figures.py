@@ -1,0 +1,113 @@
+"""Collect every section's figures for a unit and period into a JSON snapshot (with record ids),
+plus the comparisons that exist (same period last year, the period before) and a by-unit table."""
+
+import datetime
+from decimal import Decimal
+
+from workflows.models import OrgUnit
+from workflows.summary import sections
+
+HEADLINES = {  # figures compared 同比/环比 and listed per unit in a roll-up
+    "cases": ["received", "successful", "success_rate"],
+    "aid": ["people", "amount"],
+    "proposals": ["received", "answered", "satisfaction_rate"],
+}
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _figure(fig):
+    return {
+        "label": str(fig.label),
+        "value": _plain(fig.value),
+        "unit": fig.unit,
+        "ids": list(fig.record_ids),
+        "definition": str(fig.definition),
+    }
+
+
+def section_snapshot(section):
+    return {
+        "title": str(section.title),
+        "figures": {key: _figure(fig) for key, fig in section.figures.items()},
+        "breakdowns": {name: [dict(_figure(f), key=f.key) for f in figs] for name, figs in section.breakdowns.items()},
+    }
+
+
+def compute(org_unit, starts_on, ends_on, *, progress=None):
+    out = {}
+    registered = sections()
+    for i, (key, _title, func) in enumerate(registered, 1):
+        out[key] = section_snapshot(func(org_unit, starts_on, ends_on))
+        if progress:
+            progress(i / len(registered))
+    return out
+
+
+def shift_year(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _headlines(org_unit, starts_on, ends_on):
+    figures = compute(org_unit, starts_on, ends_on)
+    return {
+        key: {name: figures[key]["figures"][name]["value"] for name in names if name in figures[key]["figures"]}
+        for key, names in HEADLINES.items()
+        if key in figures
+    }
+
+
+def _has_data(headlines):
+    return any(v not in (None, 0, "0", "0.00") for values in headlines.values() for v in values.values())
+
+
+def collect(org_unit, period, *, progress=None):
+    """The whole snapshot of a report: figures, comparisons where data exists, the by-unit table."""
+    snapshot = {
+        "unit": org_unit.name,
+        "period": period.label,
+        "starts_on": str(period.starts_on),
+        "ends_on": str(period.ends_on),
+    }
+    snapshot["sections"] = compute(org_unit, period.starts_on, period.ends_on, progress=progress)
+    comparisons = {}
+    last_year = _headlines(org_unit, shift_year(period.starts_on, -1), shift_year(period.ends_on, -1))
+    if _has_data(last_year):
+        comparisons["last_year"] = last_year
+    length = period.ends_on - period.starts_on + datetime.timedelta(days=1)
+    before_end = period.starts_on - datetime.timedelta(days=1)
+    before = _headlines(org_unit, before_end - length + datetime.timedelta(days=1), before_end)
+    if period.kind != "FY" and _has_data(before):
+        comparisons["previous"] = before
+    snapshot["comparisons"] = comparisons
+    children = OrgUnit.objects.filter(parent=org_unit).order_by("path")
+    snapshot["units"] = [
+        {"name": child.name, **_headlines(child, period.starts_on, period.ends_on)} for child in children
+    ]
+    return snapshot
+
+
+def differences(old, new):
+    """Figures whose value changed between two snapshots: a later correction shows as a difference."""
+    changed = []
+    for key, section in (new.get("sections") or {}).items():
+        for name, fig in section["figures"].items():
+            before = ((old.get("sections") or {}).get(key, {}).get("figures", {}).get(name) or {}).get("value")
+            if before != fig["value"]:
+                changed.append(
+                    {
+                        "section": section["title"],
+                        "label": fig["label"],
+                        "reported": before,
+                        "now": fig["value"],
+                        "unit": fig["unit"],
+                    }
+                )
+    return changed

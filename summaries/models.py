@@ -1,0 +1,52 @@
+"""The period report (工作总结): the frozen figures, the chair's edits, the generated files."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workflows.models import OrgUnit, Period
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待生成")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    class Stage(models.TextChoices):
+        FIGURES = "figures", _("汇总数据")
+        CHARTS = "charts", _("绘制图表")
+        DOCUMENT = "document", _("生成文档")
+        FINISHED = "finished", _("完成")
+
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, verbose_name=_("期间"), on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    stage = models.CharField(_("进度"), max_length=10, choices=Stage.choices, default=Stage.FIGURES)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    # The figures as reported: frozen at close so the report stays reproducible when records change.
+    snapshot = models.JSONField(_("数据快照"), default=dict, blank=True)
+    previous_snapshot = models.JSONField(_("上次快照"), default=dict, blank=True)
+    problems = models.TextField(_("存在的不足"), blank=True)
+    plans = models.TextField(_("下一步工作打算"), blank=True)
+    extra_sections = models.JSONField(_("补充章节"), default=list, blank=True)  # [{"title": ..., "body": ...}]
+    document = models.FileField(_("工作总结（.docx）"), upload_to="reports/", blank=True)
+    workbook = models.FileField(_("数据明细（.xlsx）"), upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("工作总结")
+        verbose_name_plural = _("工作总结")
+        constraints = [models.UniqueConstraint(fields=["org_unit", "period"], name="report_once_per_unit_and_period")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        kind = {"H1": "上半年", "H2": "下半年", "FY": "度"}[self.period.kind]
+        return f"{self.org_unit.name}{self.period.year}年{kind}工作总结"

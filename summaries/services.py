@@ -1,0 +1,145 @@
+"""Closing a period and writing its 工作总结: stages that resume where a dead worker left off."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workflows.errors import NotPermitted, WorkflowError
+from workflows.models import Period
+from workflows.services import period_finish_closing, period_reopen, period_start_closing
+
+from . import charts, document, figures, narrative
+from .models import Report
+
+NOT_CHAIR = _("只有本单位工会主席可以结账并生成工作总结。")
+PERIOD_NOT_ENDED = _("%(period)s尚未结束（%(end)s），不能结账。")
+NOT_EDITABLE = _("工作总结正在生成，请稍候再修改。")
+
+S = Report.Status
+STAGE = Report.Stage
+
+
+def report_request(*, period, actor, request_id="", run=None):
+    """The chair closes ``period``: one report per unit and period; a second click, or a click
+    while it is being written, starts nothing new.  ``run`` defaults to the Celery task."""
+    from .tasks import close_period_task
+
+    if not actor.has_perm("workflows.manage_period", period):
+        raise NotPermitted(NOT_CHAIR)
+    if period.ends_on >= timezone.localdate():
+        raise WorkflowError(PERIOD_NOT_ENDED, period=period.label, end=period.ends_on)
+    with transaction.atomic():
+        report, _created = Report.objects.select_for_update().get_or_create(
+            org_unit=period.org_unit, period=period, defaults={"requested_by": actor}
+        )
+        if report.status in (S.RUNNING, S.DONE):
+            return report
+        if period.status == Period.Status.OPEN:
+            period_start_closing(period=period, actor=actor, request_id=request_id)
+        report.status, report.progress, report.error, report.requested_by = S.RUNNING, 0, "", actor
+        if not report.snapshot:
+            report.stage = STAGE.FIGURES
+        report.save()
+        transaction.on_commit(lambda: (run or close_period_task.delay)(report.pk))
+    return report
+
+
+def _progress(report, stage, fraction):
+    base = {STAGE.FIGURES: 0, STAGE.CHARTS: 60, STAGE.DOCUMENT: 75, STAGE.FINISHED: 100}[stage]
+    span = {STAGE.FIGURES: 60, STAGE.CHARTS: 15, STAGE.DOCUMENT: 25, STAGE.FINISHED: 0}[stage]
+    Report.objects.filter(pk=report.pk).update(stage=stage, progress=int(base + span * fraction))
+
+
+def report_run(report_id, *, on_progress=None):
+    """Run the remaining stages.  Each stage saves its result before the next begins, so a rerun
+    after a crash continues from the last finished stage; running twice writes the same files."""
+    report = Report.objects.select_related("period", "org_unit").get(pk=report_id)
+    if report.status == S.DONE:
+        return report
+
+    def progress(stage, fraction=0.0):
+        _progress(report, stage, fraction)
+        if on_progress:
+            on_progress(stage, fraction)
+
+    try:
+        if report.stage == STAGE.FIGURES or not report.snapshot:
+            progress(STAGE.FIGURES)
+            report.snapshot = figures.collect(
+                report.org_unit, report.period, progress=lambda f: progress(STAGE.FIGURES, f)
+            )
+            ctx = narrative.context(report.snapshot, report.period)
+            report.problems = report.problems or render_to_string("summaries/report/problems.txt", ctx).strip()
+            report.plans = report.plans or render_to_string("summaries/report/plans.txt", ctx).strip()
+            report.stage = STAGE.CHARTS
+            report.save(update_fields=["snapshot", "problems", "plans", "stage"])
+        progress(STAGE.CHARTS)
+        images = charts.render(report.snapshot)
+        progress(STAGE.DOCUMENT)
+        today = timezone.localdate()
+        content = document.build(report, images, today=today)
+        book = document.workbook(report.snapshot)
+        name = f"{report.period.code}-{report.org_unit.code}"
+        with transaction.atomic():
+            for field in (report.document, report.workbook):
+                if field:
+                    field.delete(save=False)
+            report.document.save(f"{name}.docx", ContentFile(content), save=False)
+            report.workbook.save(f"{name}.xlsx", ContentFile(book), save=False)
+            report.status, report.stage, report.progress, report.generated_at = (
+                S.DONE,
+                STAGE.FINISHED,
+                100,
+                timezone.now(),
+            )
+            report.save()
+            period = Period.objects.get(pk=report.period_id)
+            if period.status == Period.Status.CLOSING:
+                period_finish_closing(period=period)
+        progress(STAGE.FINISHED, 1)
+    except Exception as exc:
+        Report.objects.filter(pk=report.pk).update(status=S.FAILED, error=str(exc)[:2000])
+        raise
+    return report
+
+
+def report_edit(*, report, actor, problems, plans, extra_sections):
+    """The chair's own words for 存在的不足, 工作打算 and sections the system does not track."""
+    if not actor.has_perm("workflows.manage_period", report.period):
+        raise NotPermitted(NOT_CHAIR)
+    if report.status == S.RUNNING:
+        raise WorkflowError(NOT_EDITABLE)
+    report.problems, report.plans, report.extra_sections = problems, plans, extra_sections
+    report.save(update_fields=["problems", "plans", "extra_sections"])
+    return report
+
+
+def report_regenerate(*, report, actor, run=None):
+    """Write the document again from the frozen figures (after the chair's edits)."""
+    from .tasks import close_period_task
+
+    if not actor.has_perm("workflows.manage_period", report.period):
+        raise NotPermitted(NOT_CHAIR)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status == S.RUNNING:
+            return report
+        report.status, report.stage, report.progress = S.RUNNING, STAGE.CHARTS if report.snapshot else STAGE.FIGURES, 0
+        report.save(update_fields=["status", "stage", "progress"])
+        transaction.on_commit(lambda: (run or close_period_task.delay)(report.pk))
+    return report
+
+
+def report_reopen(*, report, actor, reason, request_id=""):
+    """Reopen the period (audited, with a reason); the next close computes the figures afresh and
+    the page shows what changed against what was reported."""
+    with transaction.atomic():
+        period = Period.objects.get(pk=report.period_id)  # the report's copy may predate the close
+        period_reopen(period=period, actor=actor, reason=reason, request_id=request_id)
+        report.previous_snapshot = report.snapshot
+        report.snapshot = {}
+        report.status, report.stage, report.progress = S.DRAFT, STAGE.FIGURES, 0
+        report.save(update_fields=["previous_snapshot", "snapshot", "status", "stage", "progress"])
+    return report

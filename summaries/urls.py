@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "summaries"
+
+urlpatterns = [
+    path("", views.dashboard, name="live"),
+    path("close/", views.close_list, name="close"),
+    path("close/<int:period_pk>/", views.close_preview, name="close_preview"),
+    path("reports/<int:pk>/", views.report_page, name="report"),
+    path("reports/<int:pk>/progress/", views.report_progress, name="progress"),
+    path("reports/<int:pk>/reopen/", views.report_reopen, name="reopen"),
+    path("reports/<int:pk>/file.<str:kind>", views.report_file, name="file"),
+]
