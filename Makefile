@@ -29,7 +29,7 @@ system-deps:
 
 # Installs, migrates, loads the demo period and serves web + worker + beat on SQLite and the
 # embedded filesystem broker.  Ctrl-C stops everything.
-demo: install
+demo: install system-deps
 	bin/demo
 
 test: install system-deps lint check test-sqlite test-postgres

@@ -162,3 +162,30 @@ def test_beat_ends_the_publicity_period(redis_broker, start_worker):
         lambda: AidApplication.objects.get(pk=application.pk).status == AidApplication.Status.APPROVING,
         what="the publicity period to end",
     )
+
+
+def test_a_close_left_half_done_by_a_dead_worker_completes_on_a_real_worker(redis_broker, start_worker):
+    """A worker killed after the figures stage leaves the report RUNNING at the charts stage (acks_late
+    redelivers its message); the redelivered task finishes from there without recomputing figures."""
+    import datetime
+
+    from summaries import services as summary_services
+    from summaries.models import Report
+    from summaries.tasks import close_period_task
+    from workflows.celery import app as celery_app
+    from workflows.models import Period
+
+    tree = make_tree()
+    period = Period.objects.create(org_unit=tree.a, year=datetime.date.today().year - 1, kind="H2")
+    report = summary_services.report_request(period=period, actor=tree.chair_a, run=lambda pk: None)
+    snapshot = summary_services.figures.collect(tree.a, period)
+    snapshot["unit"] = "快照标记"  # shows the redelivered run used the saved snapshot instead of recomputing it
+    Report.objects.filter(pk=report.pk).update(snapshot=snapshot, stage=Report.Stage.CHARTS, progress=60)
+
+    worker = start_worker(redis_broker)
+    with celery_app.connection_for_write(redis_broker) as conn:
+        close_period_task.apply_async(args=[report.pk], connection=conn)
+    worker.wait_for(lambda: Report.objects.get(pk=report.pk).status == Report.Status.DONE, what="the report to finish")
+    report.refresh_from_db()
+    assert report.snapshot["unit"] == "快照标记" and report.document and report.workbook
+    assert Period.objects.get(pk=period.pk).status == Period.Status.CLOSED
