@@ -7,7 +7,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Su
 
 from workflows.summary import Figure, Section, register
 
-from .models import AidType, Disbursement, FundBudget, HardshipFile
+from .models import AidApplication, AidType, Disbursement, FundBudget, HardshipFile
 
 
 def _ids(queryset, field="pk"):
@@ -53,6 +53,25 @@ def section(org_unit, starts_on, ends_on) -> Section:
         )
         for row in by_fund
     ]
+    carried = paid.filter(application__filed_on__lt=starts_on)
+    out.add(
+        Figure(
+            "carried_in",
+            "上期结转本期发放",
+            carried.count(),
+            "笔",
+            _ids(carried),
+            "期初前申请、本期发放的帮扶（记录为发放编号）",
+        )
+    )
+    open_now = AidApplication.objects.filter(
+        org_unit__path__startswith=org_unit.path,
+        filed_on__lte=ends_on,
+        status__in=["approved", "approving", "upper_approving"],
+    )
+    out.add(
+        Figure("carried_out", "结转下期待发放", open_now.count(), "件", _ids(open_now), "期末已申请、尚未发放的帮扶")
+    )
     model_workers = paid.filter(application__member__is_model_worker=True)
     out.add(_money("model_workers_amount", "慰问劳模金额", model_workers))
     mw_people = _ids(model_workers, "application__member_id")

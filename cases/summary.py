@@ -6,7 +6,7 @@ twice is counted once (the duplicate is linked, not counted).
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from workflows.summary import Figure, Section, register
 
@@ -75,6 +75,22 @@ def section(org_unit, starts_on, ends_on) -> Section:
     out.add(_count("withdrawn", "申请人撤回", cases.filter(status=S.WITHDRAWN)))
     out.add(
         _count("open", "尚在办理", cases.filter(status__in=[S.REGISTERED, S.MEDIATING]), definition="待受理或调解中")
+    )
+
+    # 结转: cases filed earlier that were still open when the period began (and are counted there too)
+    earlier = GrievanceCase.objects.filter(org_unit__path__startswith=org_unit.path, filed_on__lt=starts_on).exclude(
+        status__in=[S.DUPLICATE, S.REJECTED]
+    )
+    carried = earlier.filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=starts_on)).exclude(
+        status=S.WITHDRAWN, concluded_on__lt=starts_on
+    )
+    out.add(
+        _count(
+            "carried_in",
+            "上期结转",
+            carried,
+            definition="期初前登记、期初时尚未调解终结的案件（在上期报告中计为尚在办理）",
+        )
     )
 
     concluded = cases.filter(status__in=CONCLUDED)

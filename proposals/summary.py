@@ -5,7 +5,7 @@ The cohort is the proposals submitted in the period to congresses of the org uni
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from workflows.summary import Figure, Section, register
 
@@ -75,6 +75,11 @@ def section(org_unit, starts_on, ends_on) -> Section:
             "（满意 + 基本满意）÷ 给出评价的提案数（未反馈的不计入分母）",
         )
     )
+    earlier = Proposal.objects.filter(org_unit__path__startswith=org_unit.path, submitted_on__lt=starts_on)
+    carried = earlier.filter(Q(answered_on__isnull=True) | Q(answered_on__gte=starts_on)).filter(
+        status__in=[S.SUBMITTED, S.HANDLING, S.ANSWERED, S.ARCHIVED]
+    )
+    out.add(_count("carried_in", "上期结转", carried, definition="期初前提交、期初时尚未答复的提案"))
     out.add(
         _count("rehandled", "再办", proposals.filter(rehandled=True), definition="提案人不满意后退回承办部门再次办理")
     )

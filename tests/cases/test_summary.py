@@ -118,6 +118,7 @@ def test_figures_match_the_hand_computed_half_year(tree, half_year):
         "expired": 1,
         "withdrawn": 1,
         "open": 1,
+        "carried_in": 0,
         "success_rate": Decimal("66.7"),
         "amount_agreed": Decimal("12500.00"),
         "average_days": Decimal("15.7"),  # (8 + 15 + 24) / 3
@@ -155,3 +156,10 @@ def test_the_section_is_registered_for_the_report(tree, half_year):
 def test_figures_cost_a_fixed_number_of_queries(tree, half_year, django_assert_max_num_queries):
     with django_assert_max_num_queries(30):
         section(tree.top, D(2026, 1, 1), D(2026, 6, 30))
+
+
+def test_an_open_case_is_carried_over_into_the_next_period(tree, half_year):
+    c6 = half_year[5]  # filed in June, still open at the close of the half-year
+    s = section(tree.a, D(2026, 7, 1), D(2026, 12, 31))
+    assert s["carried_in"].record_ids == ids(c6)
+    assert section(tree.a, D(2026, 1, 1), D(2026, 6, 30))["open"].record_ids == ids(c6)  # and 尚在办理 in its own
