@@ -25,6 +25,7 @@ def context(snapshot, period):
         "categories": _nonzero(sections["cases"]["breakdowns"]["by_category"]),
         "types": _nonzero(sections["aid"]["breakdowns"]["by_type"]),
         "cmp_last": {**cmp.get("last_year", {}).get("cases", {}), **cmp.get("last_year", {}).get("aid", {})},
+        "cmp_prev": {**cmp.get("previous", {}).get("cases", {}), **cmp.get("previous", {}).get("aid", {})},
     }
 
 

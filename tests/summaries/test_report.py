@@ -211,3 +211,14 @@ def test_pages(client, tree, half_year, h1):  # noqa: F811
     assert "受理登记劳动争议" in client.get(reverse("summaries:live")).content.decode()
     client.force_login(tree.committee_a)
     assert client.get(reverse("summaries:report", args=[report.pk])).status_code == 404
+
+
+def test_comparisons_appear_only_where_the_earlier_period_has_data(tree, half_year):  # noqa: F811
+    h2 = Period.objects.create(org_unit=tree.a, year=2026, kind="H2")
+    from summaries import figures, narrative
+
+    snapshot = figures.collect(tree.a, h2)
+    assert "last_year" not in snapshot["comparisons"]  # 2025 has no records: nothing is invented
+    assert snapshot["comparisons"]["previous"]["cases"]["received"] == 6
+    text = " ".join(narrative.paragraph("cases", narrative.context(snapshot, h2)))
+    assert "环比下降83.3%" in text and "同比" not in text  # 1 case in H2 against 6 in H1
