@@ -4,32 +4,17 @@ The cohort is the cases filed in the period by the org unit and every unit below
 twice is counted once (the duplicate is linked, not counted).
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
-from workflows.summary import Figure, Section, register
+from workflows.summary import Figure, Section, average_days, count, rate, record_ids, register
 
 from .models import GrievanceCase
 
 S = GrievanceCase.Status
 CONCLUDED = [S.AGREED, S.CLOSED, S.FAILED]
 SUCCESS = [S.AGREED, S.CLOSED]
-
-
-def _ids(queryset):
-    return tuple(queryset.order_by("pk").values_list("pk", flat=True))
-
-
-def _count(key, label, queryset, unit="件", definition=""):
-    ids = _ids(queryset)
-    return Figure(key, label, len(ids), unit, ids, definition)
-
-
-def _rate(numerator, denominator):
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def cohort(org_unit, starts_on, ends_on):
@@ -42,12 +27,12 @@ def cohort(org_unit, starts_on, ends_on):
 def section(org_unit, starts_on, ends_on) -> Section:
     cases = cohort(org_unit, starts_on, ends_on)
     out = Section("cases", "维权服务")
-    out.add(_count("received", "受理登记劳动争议", cases, definition="期间内登记的劳动争议（重复登记不计）"))
+    out.add(count("received", "受理登记劳动争议", cases, definition="期间内登记的劳动争议（重复登记不计）"))
     out.breakdowns["by_channel"] = [
-        _count(f"channel_{value}", label, cases.filter(channel=value)) for value, label in GrievanceCase.Channel.choices
+        count(f"channel_{value}", label, cases.filter(channel=value)) for value, label in GrievanceCase.Channel.choices
     ]
     out.breakdowns["by_category"] = [
-        _count(f"category_{value}", label, cases.filter(category=value), unit="起")
+        count(f"category_{value}", label, cases.filter(category=value), unit="起")
         for value, label in GrievanceCase.Category.choices
     ]
     totals = cases.aggregate(
@@ -62,19 +47,19 @@ def section(org_unit, starts_on, ends_on) -> Section:
 
     collective = cases.filter(is_collective=True)
     c_totals = collective.aggregate(workers=Sum("workers_involved"), claimed=Sum("amount_claimed"))
-    out.add(_count("collective", "集体争议", collective, unit="起", definition="涉及职工达到集体争议人数标准的案件"))
+    out.add(count("collective", "集体争议", collective, unit="起", definition="涉及职工达到集体争议人数标准的案件"))
     c_ids = out["collective"].record_ids
     out.add(Figure("collective_workers", "集体争议涉及职工", c_totals["workers"] or 0, "人", c_ids))
     out.add(Figure("collective_amount", "集体争议涉及标的额", c_totals["claimed"] or Decimal("0"), "元", c_ids))
 
-    out.add(_count("accepted", "受理", cases.filter(accepted_on__isnull=False), definition="经审查予以受理的案件"))
-    out.add(_count("rejected", "不予受理", cases.filter(status=S.REJECTED)))
-    out.add(_count("successful", "调解成功", cases.filter(status__in=SUCCESS), definition="达成调解协议的案件"))
-    out.add(_count("failed", "调解不成", cases.filter(status=S.FAILED), definition="调解不成（含期限届满）的案件"))
-    out.add(_count("expired", "期限届满调解不成", cases.filter(status=S.FAILED, expired=True)))
-    out.add(_count("withdrawn", "申请人撤回", cases.filter(status=S.WITHDRAWN)))
+    out.add(count("accepted", "受理", cases.filter(accepted_on__isnull=False), definition="经审查予以受理的案件"))
+    out.add(count("rejected", "不予受理", cases.filter(status=S.REJECTED)))
+    out.add(count("successful", "调解成功", cases.filter(status__in=SUCCESS), definition="达成调解协议的案件"))
+    out.add(count("failed", "调解不成", cases.filter(status=S.FAILED), definition="调解不成（含期限届满）的案件"))
+    out.add(count("expired", "期限届满调解不成", cases.filter(status=S.FAILED, expired=True)))
+    out.add(count("withdrawn", "申请人撤回", cases.filter(status=S.WITHDRAWN)))
     out.add(
-        _count("open", "尚在办理", cases.filter(status__in=[S.REGISTERED, S.MEDIATING]), definition="待受理或调解中")
+        count("open", "尚在办理", cases.filter(status__in=[S.REGISTERED, S.MEDIATING]), definition="待受理或调解中")
     )
 
     # 结转: cases filed earlier that were still open when the period began (and are counted there too)
@@ -85,7 +70,7 @@ def section(org_unit, starts_on, ends_on) -> Section:
         status=S.WITHDRAWN, concluded_on__lt=starts_on
     )
     out.add(
-        _count(
+        count(
             "carried_in",
             "上期结转",
             carried,
@@ -94,12 +79,12 @@ def section(org_unit, starts_on, ends_on) -> Section:
     )
 
     concluded = cases.filter(status__in=CONCLUDED)
-    concluded_ids = _ids(concluded)
+    concluded_ids = record_ids(concluded)
     out.add(
         Figure(
             "success_rate",
             "调解成功率",
-            _rate(len(out["successful"].record_ids), len(concluded_ids)),
+            rate(len(out["successful"].record_ids), len(concluded_ids)),
             "%",
             concluded_ids,
             "调解成功件数 ÷ 调解终结件数（调解成功 + 调解不成）",
@@ -108,17 +93,11 @@ def section(org_unit, starts_on, ends_on) -> Section:
     agreed = cases.filter(status__in=SUCCESS).aggregate(total=Sum("amount_agreed"))["total"] or Decimal("0")
     out.add(Figure("amount_agreed", "调解协议金额", agreed, "元", out["successful"].record_ids, "调解协议约定金额之和"))
 
-    duration = ExpressionWrapper(F("concluded_on") - F("accepted_on"), output_field=DurationField())
-    avg = concluded.annotate(days=duration).aggregate(total=Sum("days"), n=Count("pk"))
-    average_days = None
-    if avg["n"]:
-        total = avg["total"]
-        seconds = total.total_seconds() if hasattr(total, "total_seconds") else total / 1_000_000
-        average_days = (Decimal(seconds) / 86400 / avg["n"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    out.add(Figure("average_days", "平均调解天数", average_days, "天", concluded_ids, "受理至调解终结的平均天数"))
+    average = average_days(concluded, "accepted_on", "concluded_on")
+    out.add(Figure("average_days", "平均调解天数", average, "天", concluded_ids, "受理至调解终结的平均天数"))
 
     within = concluded.filter(concluded_on__lte=F("mediation_due"))
-    within_ids = _ids(within)
+    within_ids = record_ids(within)
     out.add(
         Figure("within_limit", "法定期限内办结", len(within_ids), "件", within_ids, "在调解期限（含依法延长）内终结")
     )
@@ -126,7 +105,7 @@ def section(org_unit, starts_on, ends_on) -> Section:
         Figure(
             "within_limit_rate",
             "期限内办结率",
-            _rate(len(within_ids), len(concluded_ids)),
+            rate(len(within_ids), len(concluded_ids)),
             "%",
             concluded_ids,
             "期限内终结件数 ÷ 调解终结件数",

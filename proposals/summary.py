@@ -3,32 +3,15 @@
 The cohort is the proposals submitted in the period to congresses of the org unit or below.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db.models import F, Q
 
-from workflows.summary import Figure, Section, register
+from workflows.summary import Figure, Section, count, rate, record_ids, register
 
 from .models import Proposal
 
 S = Proposal.Status
 SAT = Proposal.Satisfaction
 HANDLED = [S.HANDLING, S.ANSWERED, S.ARCHIVED]
-
-
-def _ids(queryset):
-    return tuple(queryset.order_by("pk").values_list("pk", flat=True))
-
-
-def _count(key, label, queryset, unit="件", definition=""):
-    ids = _ids(queryset)
-    return Figure(key, label, len(ids), unit, ids, definition)
-
-
-def _rate(numerator, denominator):
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def cohort(org_unit, starts_on, ends_on):
@@ -41,35 +24,35 @@ def cohort(org_unit, starts_on, ends_on):
 def section(org_unit, starts_on, ends_on) -> Section:
     proposals = cohort(org_unit, starts_on, ends_on)
     out = Section("proposals", "民主管理")
-    out.add(_count("received", "收到提案", proposals, definition="期间内提交的提案（含转为意见建议、并案、不予立案）"))
+    out.add(count("received", "收到提案", proposals, definition="期间内提交的提案（含转为意见建议、并案、不予立案）"))
     decided_accept = proposals.filter(decided_on__isnull=False, is_suggestion=False).exclude(
         status__in=[S.MERGED, S.REJECTED]
     )
-    out.add(_count("accepted", "立案", decided_accept, definition="经提案工作委员会审查立案的提案"))
-    out.add(_count("suggestions", "转为意见建议", proposals.filter(is_suggestion=True)))
+    out.add(count("accepted", "立案", decided_accept, definition="经提案工作委员会审查立案的提案"))
+    out.add(count("suggestions", "转为意见建议", proposals.filter(is_suggestion=True)))
     out.add(
-        _count(
+        count(
             "merged", "并案", proposals.filter(status=S.MERGED), definition="并入同一事项的提案，答复共享、不单独计件"
         )
     )
-    out.add(_count("rejected", "不予立案", proposals.filter(status=S.REJECTED)))
+    out.add(count("rejected", "不予立案", proposals.filter(status=S.REJECTED)))
     answered = proposals.filter(answered_on__isnull=False)
-    out.add(_count("answered", "已答复", answered))
-    out.add(_count("answered_on_time", "按期答复", answered.filter(answered_late=False)))
-    out.add(_count("answered_late", "逾期答复", answered.filter(answered_late=True)))
-    out.add(_count("awaiting_answer", "尚未答复", proposals.filter(status=S.HANDLING, answered_on__isnull=True)))
+    out.add(count("answered", "已答复", answered))
+    out.add(count("answered_on_time", "按期答复", answered.filter(answered_late=False)))
+    out.add(count("answered_late", "逾期答复", answered.filter(answered_late=True)))
+    out.add(count("awaiting_answer", "尚未答复", proposals.filter(status=S.HANDLING, answered_on__isnull=True)))
     for value, label in Proposal.AnswerStatus.choices:
-        out.add(_count(f"answer_{value}", label, answered.filter(answer_status=value)))
+        out.add(count(f"answer_{value}", label, answered.filter(answer_status=value)))
     rated = proposals.filter(satisfaction__in=[SAT.SATISFIED, SAT.FAIRLY, SAT.UNSATISFIED])
     for value, label in Proposal.Satisfaction.choices:
-        out.add(_count(f"satisfaction_{value}", label, proposals.filter(satisfaction=value)))
-    rated_ids = _ids(rated)
+        out.add(count(f"satisfaction_{value}", label, proposals.filter(satisfaction=value)))
+    rated_ids = record_ids(rated)
     content = len(out["satisfaction_satisfied"].record_ids) + len(out["satisfaction_fairly"].record_ids)
     out.add(
         Figure(
             "satisfaction_rate",
             "满意率",
-            _rate(content, len(rated_ids)),
+            rate(content, len(rated_ids)),
             "%",
             rated_ids,
             "（满意 + 基本满意）÷ 给出评价的提案数（未反馈的不计入分母）",
@@ -79,13 +62,13 @@ def section(org_unit, starts_on, ends_on) -> Section:
     carried = earlier.filter(Q(answered_on__isnull=True) | Q(answered_on__gte=starts_on)).filter(
         status__in=[S.SUBMITTED, S.HANDLING, S.ANSWERED, S.ARCHIVED]
     )
-    out.add(_count("carried_in", "上期结转", carried, definition="期初前提交、期初时尚未答复的提案"))
+    out.add(count("carried_in", "上期结转", carried, definition="期初前提交、期初时尚未答复的提案"))
     out.add(
-        _count("rehandled", "再办", proposals.filter(rehandled=True), definition="提案人不满意后退回承办部门再次办理")
+        count("rehandled", "再办", proposals.filter(rehandled=True), definition="提案人不满意后退回承办部门再次办理")
     )
-    out.add(_count("archived", "办结归档", proposals.filter(status=S.ARCHIVED)))
+    out.add(count("archived", "办结归档", proposals.filter(status=S.ARCHIVED)))
     out.add(
-        _count(
+        count(
             "on_time_of_due",
             "期限内答复",
             answered.filter(answered_on__lte=F("answer_due")),

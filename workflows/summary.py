@@ -55,3 +55,39 @@ def sections():
 def compute(key, org_unit, starts_on, ends_on) -> Section:
     order, title, func = _SECTIONS[key]
     return func(org_unit, starts_on, ends_on)
+
+
+# -- helpers every section uses: one way to count, rate and average ---------------------------
+def record_ids(queryset, field="pk"):
+    """The ids behind a figure, sorted (``field`` for figures of people: member ids)."""
+    return tuple(queryset.order_by(field).values_list(field, flat=True).distinct())
+
+
+def count(key, label, queryset, unit="件", definition=""):
+    """A figure that is the number of records in ``queryset``, with their ids."""
+    ids = record_ids(queryset)
+    return Figure(key, label, len(ids), unit, ids, definition)
+
+
+def rate(numerator, denominator):
+    """A percentage to one decimal, or None when there is nothing to divide by."""
+    from decimal import ROUND_HALF_UP
+
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def average_days(queryset, start, end):
+    """Average of ``end - start`` in days (one decimal) over ``queryset``, computed in SQL."""
+    from decimal import ROUND_HALF_UP
+
+    from django.db.models import Avg, DurationField, ExpressionWrapper, F
+
+    avg = queryset.annotate(_days=ExpressionWrapper(F(end) - F(start), output_field=DurationField())).aggregate(
+        avg=Avg("_days")
+    )["avg"]
+    if avg is None:
+        return None
+    seconds = avg.total_seconds() if hasattr(avg, "total_seconds") else avg / 1_000_000
+    return (Decimal(seconds) / 86400).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
