@@ -198,3 +198,27 @@ def workbook(snapshot):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def to_pdf(content, *, timeout=120):
+    """The .docx as PDF through LibreOffice, when it is installed (optional); None otherwise."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "report.docx"
+        source.write_bytes(content)
+        profile = f"-env:UserInstallation=file://{folder}/profile"  # its own profile: runs never collide
+        subprocess.run(
+            [office, profile, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+            check=False,
+            capture_output=True,
+            timeout=timeout,
+        )
+        target = Path(folder) / "report.pdf"
+        return target.read_bytes() if target.exists() else None

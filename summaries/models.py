@@ -34,6 +34,7 @@ class Report(models.Model):
     extra_sections = models.JSONField(_("补充章节"), default=list, blank=True)  # [{"title": ..., "body": ...}]
     document = models.FileField(_("工作总结（.docx）"), upload_to="reports/", blank=True)
     workbook = models.FileField(_("数据明细（.xlsx）"), upload_to="reports/", blank=True)
+    pdf = models.FileField(_("工作总结（.pdf）"), upload_to="reports/", blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)

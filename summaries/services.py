@@ -1,5 +1,6 @@
 """Closing a period and writing its 工作总结: stages that resume where a dead worker left off."""
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -88,6 +89,11 @@ def report_run(report_id, *, on_progress=None):
                     field.delete(save=False)
             report.document.save(f"{name}.docx", ContentFile(content), save=False)
             report.workbook.save(f"{name}.xlsx", ContentFile(book), save=False)
+            pdf = document.to_pdf(content) if settings.UNIONFLOW["REPORT_PDF"] else None
+            if report.pdf:
+                report.pdf.delete(save=False)
+            if pdf:
+                report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
             report.status, report.stage, report.progress, report.generated_at = (
                 S.DONE,
                 STAGE.FINISHED,

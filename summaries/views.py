@@ -123,7 +123,7 @@ def report_progress(request, pk):
 @login_required
 def report_file(request, pk, kind):
     report = _report_for(request, pk)
-    field = {"docx": report.document, "xlsx": report.workbook}.get(kind)
+    field = {"docx": report.document, "xlsx": report.workbook, "pdf": report.pdf}.get(kind)
     if not field:
         raise Http404
     return FileResponse(field.open("rb"), as_attachment=True, filename=f"{report.title}.{kind}")

@@ -29,3 +29,9 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_by_default(settings):
+    """Converting to PDF takes LibreOffice seconds; the one test that wants it turns it back on."""
+    settings.UNIONFLOW = {**settings.UNIONFLOW, "REPORT_PDF": False}

@@ -238,6 +238,8 @@ UNIONFLOW = {
     "AID_ALLOW_REPEAT_TYPE_IN_PERIOD": env.bool("AID_ALLOW_REPEAT_TYPE_IN_PERIOD", default=False),
     "AID_VERIFY_DAYS": env.int("AID_VERIFY_DAYS", default=7),
     "AID_FILE_REVIEW_DAYS": 365,
+    # 工作总结: also write a PDF when LibreOffice is installed (it is optional)
+    "REPORT_PDF": env.bool("REPORT_PDF", default=True),
     # Legal time limits count working days: national holidays and 调休 workdays (ISO dates).
     "HOLIDAYS": env.list("UNIONFLOW_HOLIDAYS", default=[]),
     "MAKEUP_WORKDAYS": env.list("UNIONFLOW_MAKEUP_WORKDAYS", default=[]),

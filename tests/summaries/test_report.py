@@ -222,3 +222,15 @@ def test_comparisons_appear_only_where_the_earlier_period_has_data(tree, half_ye
     assert snapshot["comparisons"]["previous"]["cases"]["received"] == 6
     text = " ".join(narrative.paragraph("cases", narrative.context(snapshot, h2)))
     assert "环比下降83.3%" in text and "同比" not in text  # 1 case in H2 against 6 in H1
+
+
+def test_a_pdf_is_written_when_libreoffice_is_installed(tree, half_year, h1, settings):  # noqa: F811
+    import shutil
+
+    settings.UNIONFLOW = {**settings.UNIONFLOW, "REPORT_PDF": True}
+    report = close(h1, tree.chair_a)
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        with report.pdf.open("rb") as f:
+            assert f.read(5) == b"%PDF-"
+    else:  # optional: without LibreOffice the report is complete without a PDF
+        assert not report.pdf and report.document
