@@ -141,7 +141,42 @@ def no_open_objection(record):
     return not record.objections.filter(resolved=False).exists()
 
 
-class AidBatch(WorkflowRecord):
+class ReviewedAndPublicised(models.Model):
+    """民主评议 then 公示, the same for one application and for a batch: a majority passes it into
+    publicity, an objection sends it back, and publicity's end passes it to approval."""
+
+    publicity_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
+    decision_note = models.TextField(_("审批/退回意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @transition(field="status", source="reviewing", target="publicizing", custom={"label": _("评议通过，进入公示")})
+    def pass_review(self, *, publicity_ends_on):
+        self.publicity_ends_on = publicity_ends_on
+
+    @transition(field="status", source="reviewing", target="rejected", custom={"label": _("评议未通过")})
+    def fail_review(self, *, note=""):
+        self.decision_note = note
+
+    @transition(
+        field="status", source="publicizing", target="reviewing", custom={"label": _("公示期间有异议，退回评议")}
+    )
+    def object(self):
+        pass
+
+    @transition(
+        field="status",
+        source="publicizing",
+        target="approving",
+        conditions=[no_open_objection],
+        custom={"label": _("公示期满")},
+    )
+    def end_publicity(self):
+        pass
+
+
+class AidBatch(ReviewedAndPublicised, WorkflowRecord):
     """批量慰问: many households, one amount each, reviewed, publicised and approved together."""
 
     class Status(models.TextChoices):
@@ -158,7 +193,6 @@ class AidBatch(WorkflowRecord):
     fund = models.ForeignKey(Fund, verbose_name=_("资金"), on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey(Period, verbose_name=_("期间"), on_delete=models.PROTECT, related_name="+")
     status = FSMField(_("状态"), default=Status.REVIEWING, choices=Status.choices, protected=True)
-    publicity_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("批量慰问")
@@ -177,35 +211,6 @@ class AidBatch(WorkflowRecord):
     @property
     def total(self):
         return self.amount_per_household * self.applications.count()
-
-    @transition(
-        field=status, source=Status.REVIEWING, target=Status.PUBLICIZING, custom={"label": _("评议通过，进入公示")}
-    )
-    def pass_review(self, *, publicity_ends_on):
-        self.publicity_ends_on = publicity_ends_on
-
-    @transition(field=status, source=Status.REVIEWING, target=Status.REJECTED, custom={"label": _("评议未通过")})
-    def fail_review(self, *, note=""):
-        pass
-
-    @transition(
-        field=status,
-        source=Status.PUBLICIZING,
-        target=Status.REVIEWING,
-        custom={"label": _("公示期间有异议，退回评议")},
-    )
-    def object(self):
-        pass
-
-    @transition(
-        field=status,
-        source=Status.PUBLICIZING,
-        target=Status.APPROVING,
-        conditions=[no_open_objection],
-        custom={"label": _("公示期满")},
-    )
-    def end_publicity(self):
-        pass
 
     @transition(
         field=status,
@@ -232,7 +237,7 @@ class AidBatch(WorkflowRecord):
         pass
 
 
-class AidApplication(WorkflowRecord):
+class AidApplication(ReviewedAndPublicised, WorkflowRecord):
     class Status(models.TextChoices):
         VERIFYING = "verifying", _("入户核实")
         RETURNED = "returned", _("退回补正")
@@ -274,9 +279,7 @@ class AidApplication(WorkflowRecord):
     )
     amount_approved = models.DecimalField(_("批准金额（元）"), null=True, blank=True, **MONEY)
     status = FSMField(_("状态"), default=Status.VERIFYING, choices=Status.choices, protected=True)
-    publicity_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
     decided_on = models.DateField(_("审批日期"), null=True, blank=True)
-    decision_note = models.TextField(_("审批/退回意见"), blank=True)
 
     class Meta:
         verbose_name = _("帮扶申请")
@@ -322,35 +325,6 @@ class AidApplication(WorkflowRecord):
     )
     def resubmit(self, *, reasons, amount_requested):
         self.reasons, self.amount_requested = reasons, amount_requested
-
-    @transition(
-        field=status, source=Status.REVIEWING, target=Status.PUBLICIZING, custom={"label": _("评议通过，进入公示")}
-    )
-    def pass_review(self, *, publicity_ends_on):
-        self.publicity_ends_on = publicity_ends_on
-
-    @transition(field=status, source=Status.REVIEWING, target=Status.REJECTED, custom={"label": _("评议未通过")})
-    def fail_review(self, *, note=""):
-        self.decision_note = note
-
-    @transition(
-        field=status,
-        source=Status.PUBLICIZING,
-        target=Status.REVIEWING,
-        custom={"label": _("公示期间有异议，退回评议")},
-    )
-    def object(self):
-        pass
-
-    @transition(
-        field=status,
-        source=Status.PUBLICIZING,
-        target=Status.APPROVING,
-        conditions=[no_open_objection],
-        custom={"label": _("公示期满")},
-    )
-    def end_publicity(self):
-        pass
 
     @transition(
         field=status,
