@@ -14,7 +14,7 @@ from workflows.calendar import add_working_days
 from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import Member, Period
 from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for aid's callers)
-from workflows.transitions import audit, ensure_period_open, run_transition
+from workflows.transitions import audit, ensure_period_open, record_file, run_transition
 
 from .models import (
     AidApplication,
@@ -132,9 +132,7 @@ def file_open(*, actor, member, request_id="", **fields):
             next_review_on=today + datetime.timedelta(days=settings.UNIONFLOW["AID_FILE_REVIEW_DAYS"]),
             **fields,
         )
-        ensure_period_open(file)
-        file.save()
-        audit(file, actor=actor, action="open", action_label=_("建档"), to_state=file.status, request_id=request_id)
+        record_file(file, actor=actor, action="open", label=_("建档"), request_id=request_id)
     return file
 
 
@@ -188,16 +186,7 @@ def application_submit(*, actor, member, aid_type, amount_requested, reasons, re
             amount_requested=amount_requested,
             reasons=reasons,
         )
-        ensure_period_open(application)
-        application.save()
-        audit(
-            application,
-            actor=actor,
-            action="submit",
-            action_label=_("提交申请"),
-            to_state=application.status,
-            request_id=request_id,
-        )
+        record_file(application, actor=actor, action="submit", label=_("提交申请"), request_id=request_id)
         AidFlow.start.run(record=application)
     return application
 

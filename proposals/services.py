@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import Member
-from workflows.transitions import audit, ensure_period_open, run_transition
+from workflows.transitions import audit, record_file, run_transition
 
 from .models import CoAnswer, Congress, Proposal, Second
 
@@ -51,16 +51,7 @@ def proposal_draft(*, actor, congress, title, category, cause, measures, request
             cause=cause,
             measures=measures,
         )
-        ensure_period_open(proposal)
-        proposal.save()
-        audit(
-            proposal,
-            actor=actor,
-            action="draft",
-            action_label=_("起草提案"),
-            to_state=proposal.status,
-            request_id=request_id,
-        )
+        record_file(proposal, actor=actor, action="draft", label=_("起草提案"), request_id=request_id)
     return proposal
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .engine import open_tasks_for
 from .errors import NotPermitted, WorkflowError
 from .models import Attachment, Comment, Member, MembershipApplication, Period
-from .transitions import audit, ensure_period_open, run_transition
+from .transitions import audit, ensure_period_open, record_file, run_transition
 
 NOT_A_WORKER = _("您的账号尚未登记为职工，请联系所在单位工会。")
 ALREADY_MEMBER = _("您已是工会会员，无需重复申请。")
@@ -32,24 +32,16 @@ def membership_apply(*, actor, statement, request_id=""):
         raise WorkflowError(ALREADY_MEMBER)
     try:
         with transaction.atomic():
-            application = MembershipApplication.objects.create(
+            application = MembershipApplication(
                 member=member,
                 employer_unit=member.employer_unit,
                 org_unit=member.org_unit,
                 statement=statement,
                 created_by=actor,
             )
-            ensure_period_open(application)
+            record_file(application, actor=actor, action="submit", label=_("提交入会申请"), request_id=request_id)
             member.membership = Member.Membership.APPLYING
             member.save(update_fields=["membership"])
-            audit(
-                application,
-                actor=actor,
-                action="submit",
-                action_label=_("提交入会申请"),
-                to_state=application.status,
-                request_id=request_id,
-            )
             MembershipFlow.start.run(record=application)
     except IntegrityError:
         raise WorkflowError(APPLICATION_OPEN) from None

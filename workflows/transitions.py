@@ -83,6 +83,22 @@ def audit(record, *, actor, action, action_label="", from_state="", to_state="",
     )
 
 
+def record_file(record, *, actor, action, label, request_id="", reason=""):
+    """Save a new record in its (open) period and audit its filing.  Call inside a transaction."""
+    ensure_period_open(record)
+    record.save()
+    audit(
+        record,
+        actor=actor,
+        action=action,
+        action_label=label,
+        to_state=record.status,
+        reason=reason,
+        request_id=request_id,
+    )
+    return record
+
+
 def run_transition(
     record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs
 ):
