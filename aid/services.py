@@ -345,13 +345,22 @@ def application_upper(*, application, actor, data, request_id=""):
         )
 
 
+def _earlier_payment(application, key):
+    """The payment a retried request already made (returned), or a refusal if the application was
+    paid under another request; None when nothing was paid yet."""
+    existing = Disbursement.objects.filter(Q(application=application) | Q(idempotency_key=key)).first()
+    if existing is None:
+        return None
+    if existing.idempotency_key == key and existing.application_id == application.pk:
+        return existing
+    raise AlreadyHandled(ALREADY_PAID, date=existing.paid_on, reference=existing.reference)
+
+
 def _pay(application, *, budget, amount, actor, method, reference, paid_on, key):
     """Move ``amount`` from reserved to paid and record the payment, exactly once per application."""
-    existing = Disbursement.objects.filter(Q(application=application) | Q(idempotency_key=key)).first()
+    existing = _earlier_payment(application, key)
     if existing is not None:
-        if existing.idempotency_key == key and existing.application_id == application.pk:
-            return existing  # a retried request: same answer, nothing paid twice
-        raise AlreadyHandled(ALREADY_PAID, date=existing.paid_on, reference=existing.reference)
+        return existing
     FundBudget.objects.filter(pk=budget.pk).update(reserved=budget.reserved - amount, paid=budget.paid + amount)
     budget.reserved -= amount
     budget.paid += amount
@@ -377,11 +386,9 @@ def application_disburse(*, application, actor, method, reference, paid_on, key,
             .select_related("fund", "period")
             .get(pk=application.pk)
         )
-        if hasattr(application, "disbursement"):
-            existing = application.disbursement
-            if existing.idempotency_key == key:
-                return existing
-            raise AlreadyHandled(ALREADY_PAID, date=existing.paid_on, reference=existing.reference)
+        existing = _earlier_payment(application, key)
+        if existing is not None:
+            return existing
         if application.status != AidApplication.Status.APPROVED:
             raise IllegalTransition(NOT_APPROVED, state=application.get_status_display())
         budget = _locked_budget(application.fund, application.period)
