@@ -1,4 +1,4 @@
-"""Navigation badges (待办 / 可认领 / 未读通知) for the base template, counted lazily."""
+"""Navigation badges (待办 / 可认领 / 未读通知) and the background-work banner, computed lazily."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -18,4 +18,10 @@ def navigation(request):
             "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         }
 
-    return {"nav_counts": SimpleLazyObject(counts)}
+    context = {"nav_counts": SimpleLazyObject(counts)}
+    if user.is_staff or user.has_perm("workflows.manage_period"):
+        # the chair and the administrator are told when background work has stopped
+        from .health import background_status
+
+        context["background"] = SimpleLazyObject(background_status)
+    return context

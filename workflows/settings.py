@@ -154,6 +154,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # period close by minutes on the demo.
         "polling_interval": 0.1,
     }
+    # kombu's filesystem transport with atomic files and claims that survive a killed worker
+    # (workflows/broker.py explains the races it removes).  Remote control is a fanout to one queue per
+    # worker that nobody drains once a worker dies; the heartbeat below tells whether the worker lives.
+    CELERY_BROKER_TRANSPORT = "workflows.broker:Transport"
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -164,7 +169,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TIMER_SWEEP_SECONDS = env.float("TIMER_SWEEP_SECONDS", default=30.0)
 REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=300.0)
+# Background work is reported as stopped (banner, health check) when no heartbeat is newer than this.
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=30.0)
+HEARTBEAT_STALE_SECONDS = env.float("HEARTBEAT_STALE_SECONDS", default=max(3 * HEARTBEAT_SECONDS, 90.0))
+# A report still queued after this long is shown as "worker not responding" instead of waiting forever.
+REPORT_QUEUE_PATIENCE_SECONDS = env.float("REPORT_QUEUE_PATIENCE_SECONDS", default=120.0)
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {
+        "task": "workflows.tasks.heartbeat",
+        "schedule": timedelta(seconds=HEARTBEAT_SECONDS),
+        # a heartbeat that waited in a dead queue says nothing about now
+        "options": {"expires": HEARTBEAT_SECONDS},
+    },
     "fire-workflow-timers": {
         "task": "workflows.tasks.fire_workflow_timers",
         "schedule": timedelta(seconds=TIMER_SWEEP_SECONDS),
@@ -252,6 +268,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # load balancers probe over plain http
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

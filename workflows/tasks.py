@@ -15,6 +15,15 @@ logger = logging.getLogger(__name__)
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_kwargs": {"max_retries": 5}, "acks_late": True}
 
 
+@shared_task(ignore_result=True)
+def heartbeat():
+    """Beat job: stamps the time, so the pages know beat, the broker and a worker all run."""
+    from .health import heartbeat as stamp
+    from .models import Heartbeat
+
+    stamp(Heartbeat.Source.BEAT)
+
+
 @shared_task(**RETRY)
 def fire_workflow_timers():
     """Beat job: fire every due viewflow timer (deadlines, publicity periods, escalations)."""

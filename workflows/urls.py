@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import pages, queue
+from .views import health, pages, queue
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
+    path("healthz/", health.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tasks/bulk/", queue.task_bulk, name="task_bulk"),

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .engine import TaskDeadline, UnionProcess
+from .health import Heartbeat
 from .membership import MembershipApplication
 from .notifications import Notification
 from .org import EmployerUnit, Member, OrgUnit, RoleAssignment
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "Comment",
     "EmployerUnit",
+    "Heartbeat",
     "Member",
     "MembershipApplication",
     "Notification",
