@@ -84,6 +84,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'unionflow.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# A connection kept across requests (CONN_MAX_AGE) is checked before its first use in a request
+# and replaced when PostgreSQL restarted or dropped it meanwhile, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for the write lock instead
     # of failing at once, and give the test database a file so a worker process can see it.
