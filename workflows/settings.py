@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.RequestIdMiddleware",
+    "workflows.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "workflows.urls"
