@@ -19,7 +19,7 @@ from viewflow.workflow.status import STATUS
 from tests.factories import make_tree
 from workflows import engine, services
 from workflows.errors import DATABASE_UNAVAILABLE
-from workflows.models import AuditEvent, MembershipApplication
+from workflows.models import AuditEvent, Member, MembershipApplication
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -91,9 +91,14 @@ def review_task():
 
 
 def snapshot(application, task):
-    """What a half-written transition would change: the record, its task, the audit trail."""
+    """What a half-written transition would change: the record, its task, the audit trail.
+
+    Approving also makes the applicant a member, and that UPDATE runs *before* the application's
+    (the one the connection is lost at): it must be rolled back with the rest.
+    """
     return (
         MembershipApplication.objects.values_list("status", "decided_on", "decision_note").get(pk=application.pk),
+        Member.objects.values_list("membership", "joined_on").get(pk=application.member_id),
         Task.objects.values_list("status", "owner_id", "finished").get(pk=task.pk),
         Task.objects.filter(process_id=task.process_id).count(),
         AuditEvent.objects.count(),
@@ -124,6 +129,7 @@ def test_a_transition_cut_off_by_a_lost_connection_writes_nothing_and_says_so(cl
     response = client.post(url, {"decision": "approve", "note": "同意"}, follow=True)
     assert "已办结" in response.content.decode()
     assert MembershipApplication.objects.get(pk=application.pk).status == "approved"
+    assert Member.objects.get(pk=application.member_id).membership == Member.Membership.MEMBER != before[1][0]
     assert AuditEvent.objects.filter(action="approve").count() == 1
     assert Task.objects.get(pk=task.pk).status == STATUS.DONE
 
