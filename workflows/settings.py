@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from workflows.secret_key import installation_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("UNIONFLOW_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -18,9 +20,13 @@ env = environ.Env()
 PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else "insecure-dev-key-not-for-production")
-if PRODUCTION and not SECRET_KEY:
-    raise environ.ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
+if PRODUCTION:
+    SECRET_KEY = env.str("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        raise environ.ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
+else:
+    # Never a constant in the code: each installation makes its own, once, in var/secret_key.
+    SECRET_KEY = env.str("SECRET_KEY", default="") or installation_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
