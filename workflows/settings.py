@@ -1,8 +1,9 @@
 """Settings for UnionFlow, read from the environment (django-environ).
 
 Defaults are the embedded ones (SQLite file, filesystem Celery broker, console email), so a
-fresh clone runs with no service.  Production sets ``DJANGO_ENV=production``, ``SECRET_KEY``,
-``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL`` and ``ALLOWED_HOSTS``.
+fresh clone runs with no service; its SECRET_KEY is made once per installation in ``var/``.
+Production sets ``DJANGO_ENV=production``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (both required),
+``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL`` and, if not ``var/static``, ``STATIC_ROOT``.
 """
 
 from datetime import timedelta
