@@ -10,15 +10,26 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.models import Task
 
 from . import engine, selectors, services
-from .errors import WorkflowError
+from .errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, WorkflowError
+from .middleware import log_database_unavailable, lost_database_error
 from .models import AuditEvent, MembershipApplication
 from .views.queue import _task_for
 
 
 def exception_handler(exc, context):
-    """Every refusal is JSON with a human message: ``{"detail": ..., "code": ...}``."""
+    """Every refusal is JSON with a human message: ``{"detail": ..., "code": ...}``.
+
+    A lost database connection is a 503 in the same shape, with ``Retry-After``.
+    """
+    lost = lost_database_error(exc)
+    if lost is not None:
+        log_database_unavailable(context["request"], lost)
+        exc = DatabaseUnavailable(DATABASE_UNAVAILABLE)
     if isinstance(exc, WorkflowError):
-        return Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
+        response = Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
+        if isinstance(exc, DatabaseUnavailable):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     return drf_exception_handler(exc, context)
 
 

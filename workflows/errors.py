@@ -34,6 +34,14 @@ class PeriodClosed(WorkflowError):
     code = "period_closed"
 
 
+class DatabaseUnavailable(WorkflowError):
+    """The database went away mid-request.  Every write is one transaction, so nothing was saved."""
+
+    status_code = 503
+    code = "database_unavailable"
+    retry_after = 30  # seconds, sent as ``Retry-After``: about what a PostgreSQL restart takes
+
+
 # Messages as constants, so tests assert on the exact words a user reads.
 ILLEGAL_TRANSITION = _("“%(record)s”当前状态为“%(state)s”，不能执行“%(action)s”。")
 CONDITION_NOT_MET = _("“%(record)s”暂不能执行“%(action)s”：%(why)s。")
@@ -41,3 +49,4 @@ NO_PERMISSION = _("您没有权限对“%(record)s”执行“%(action)s”。")
 ALREADY_HANDLED = _("“%(record)s”已由%(actor)s于%(at)s处理（%(action)s），请刷新后查看。")
 PERIOD_CLOSED = _("“%(record)s”所属的%(period)s已结账，不能修改；如需更正，请工会主席先重新开放该期间。")
 REASON_REQUIRED = _("请填写原因。")
+DATABASE_UNAVAILABLE = _("数据库暂时无法连接，您的操作未被保存，请稍后重试。")

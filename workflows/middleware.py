@@ -1,6 +1,15 @@
-"""A request id for each request, so audit events can be tied to the request that caused them."""
+"""Request-wide concerns: a request id for each request, and a clear page when the database is gone."""
 
+import logging
 import uuid
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from .errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
+
+logger = logging.getLogger("workflows.database")
 
 
 class RequestIdMiddleware:
@@ -13,4 +22,59 @@ class RequestIdMiddleware:
         request.request_id = (request.META.get(self.header) or uuid.uuid4().hex)[:64]
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+def lost_database_error(exc):
+    """The connection-level database error behind ``exc``, if any.
+
+    Wrappers hide it: viewflow's flow lock turns any ``DatabaseError`` while taking its row lock
+    into ``FlowLockFailed``, so the chain of causes is searched too.  Data errors (integrity,
+    bad value) are bugs or refusals, not an outage, and are not matched.
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def log_database_unavailable(request, error):
+    logger.error(
+        "database unavailable during %s %s (request %s): %s",
+        request.method,
+        request.path,
+        getattr(request, "request_id", ""),
+        str(error).strip(),
+    )
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a Chinese page when the database connection fails during a request.
+
+    The transition was one transaction, so nothing was written; the page says so and asks the
+    user to retry.  The page is a plain template render with no request context: it must not
+    touch the database (the navigation counts and the user would).  Django drops the broken
+    connection when the request ends, so the next request connects afresh.  The API answers the
+    same error as JSON from its own exception handler (``workflows.api.exception_handler``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        error = lost_database_error(exception)
+        if error is None:
+            return None
+        log_database_unavailable(request, error)
+        response = HttpResponse(
+            render_to_string("503.html", {"message": DATABASE_UNAVAILABLE}),
+            status=DatabaseUnavailable.status_code,
+        )
+        response["Retry-After"] = str(DatabaseUnavailable.retry_after)
         return response

@@ -1,8 +1,9 @@
 """Settings for UnionFlow, read from the environment (django-environ).
 
 Defaults are the embedded ones (SQLite file, filesystem Celery broker, console email), so a
-fresh clone runs with no service.  Production sets ``DJANGO_ENV=production``, ``SECRET_KEY``,
-``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL`` and ``ALLOWED_HOSTS``.
+fresh clone runs with no service; its SECRET_KEY is made once per installation in ``var/``.
+Production sets ``DJANGO_ENV=production``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (both required),
+``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL`` and, if not ``var/static``, ``STATIC_ROOT``.
 """
 
 from datetime import timedelta
@@ -11,6 +12,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from workflows.secret_key import installation_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("UNIONFLOW_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -18,12 +21,19 @@ env = environ.Env()
 PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else "insecure-dev-key-not-for-production")
-if PRODUCTION and not SECRET_KEY:
-    raise environ.ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
+if PRODUCTION:
+    SECRET_KEY = env.str("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        raise environ.ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
+else:
+    # Never a constant in the code: each installation makes its own, once, in var/secret_key.
+    SECRET_KEY = env.str("SECRET_KEY", default="") or installation_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    # Without it every request would be a 400 "Bad Request" and nothing would say why.
+    raise environ.ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -58,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.RequestIdMiddleware",
+    "workflows.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "workflows.urls"
@@ -84,6 +95,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'unionflow.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# A connection kept across requests (CONN_MAX_AGE) is checked before its first use in a request
+# and replaced when PostgreSQL restarted or dropped it meanwhile, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for the write lock instead
     # of failing at once, and give the test database a file so a worker process can see it.
@@ -117,8 +131,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "workflows.staticfiles.AppDirectoriesFinder",  # without viewflow's unmounted frontend
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # WhiteNoise serves static files in every profile; outside production straight from the apps.
