@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.models import OrgUnit, Period
@@ -37,6 +38,10 @@ class Report(models.Model):
     pdf = models.FileField(_("工作总结（.pdf）"), upload_to="reports/", blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    # queued_at is set when a run is requested, started_at when a worker picks it up: in between the
+    # report waits in the queue (排队中), and a long wait means no worker is taking jobs.
+    queued_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -46,6 +51,17 @@ class Report(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def queued(self):
+        return self.status == self.Status.RUNNING and self.started_at is None
+
+    def waiting_too_long(self, now=None):
+        """Queued for longer than REPORT_QUEUE_PATIENCE_SECONDS: no worker is taking jobs."""
+        if not self.queued or self.queued_at is None:
+            return False
+        waited = ((now or timezone.now()) - self.queued_at).total_seconds()
+        return waited > settings.REPORT_QUEUE_PATIENCE_SECONDS
 
     @property
     def title(self):

@@ -1,4 +1,12 @@
-"""Closing a period and writing its 工作总结: stages that resume where a dead worker left off."""
+"""Closing a period and writing its 工作总结: stages that resume where a dead worker left off.
+
+A run either finishes (report DONE, period CLOSED) or is marked FAILED with its reason, the period
+staying 结账中 until the chair presses 重试; a worker killed mid-run leaves it RUNNING and the
+redelivered task (acks late) continues from the last finished stage.
+"""
+
+import logging
+import traceback
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,6 +25,11 @@ from .models import Report
 NOT_CHAIR = _("只有本单位工会主席可以结账并生成工作总结。")
 PERIOD_NOT_ENDED = _("%(period)s尚未结束（%(end)s），不能结账。")
 NOT_EDITABLE = _("工作总结正在生成，请稍候再修改。")
+NOT_FAILED = _("只有生成失败的工作总结可以重试。")
+OUT_OF_MEMORY = _("内存不足，未能生成（MemoryError）。请联系系统管理员增加后台任务进程的内存后重试。")
+TIMED_OUT = _("生成超过时限（%(seconds)s秒）被中止。请联系系统管理员后重试。")
+
+logger = logging.getLogger(__name__)
 
 S = Report.Status
 STAGE = Report.Stage
@@ -40,6 +53,7 @@ def report_request(*, period, actor, request_id="", run=None):
         if period.status == Period.Status.OPEN:
             period_start_closing(period=period, actor=actor, request_id=request_id)
         report.status, report.progress, report.error, report.requested_by = S.RUNNING, 0, "", actor
+        report.queued_at, report.started_at = timezone.now(), None
         if not report.snapshot:
             report.stage = STAGE.FIGURES
         report.save()
@@ -54,11 +68,13 @@ def _progress(report, stage, fraction):
 
 
 def report_run(report_id, *, on_progress=None):
-    """Run the remaining stages.  Each stage saves its result before the next begins, so a rerun
-    after a crash continues from the last finished stage; running twice writes the same files."""
+    """Run the remaining stages of a RUNNING report.  Each stage saves its result before the next
+    begins, so a rerun after a crash continues from the last finished stage; running twice writes the
+    same files.  A DONE or FAILED report is left alone (a stale redelivery does nothing)."""
     report = Report.objects.select_related("period", "org_unit").get(pk=report_id)
-    if report.status == S.DONE:
+    if report.status != S.RUNNING:
         return report
+    Report.objects.filter(pk=report.pk).update(started_at=timezone.now())
 
     def progress(stage, fraction=0.0):
         _progress(report, stage, fraction)
@@ -66,49 +82,67 @@ def report_run(report_id, *, on_progress=None):
             on_progress(stage, fraction)
 
     try:
-        if report.stage == STAGE.FIGURES or not report.snapshot:
-            progress(STAGE.FIGURES)
-            report.snapshot = figures.collect(
-                report.org_unit, report.period, progress=lambda f: progress(STAGE.FIGURES, f)
-            )
-            ctx = narrative.context(report.snapshot, report.period)
-            report.problems = report.problems or render_to_string("summaries/report/problems.txt", ctx).strip()
-            report.plans = report.plans or render_to_string("summaries/report/plans.txt", ctx).strip()
-            report.stage = STAGE.CHARTS
-            report.save(update_fields=["snapshot", "problems", "plans", "stage"])
-        progress(STAGE.CHARTS)
-        images = charts.render(report.snapshot)
-        progress(STAGE.DOCUMENT)
-        today = timezone.localdate()
-        content = document.build(report, images, today=today)
-        book = document.workbook(report.snapshot)
-        name = f"{report.period.code}-{report.org_unit.code}"
-        with transaction.atomic():
-            for field in (report.document, report.workbook):
-                if field:
-                    field.delete(save=False)
-            report.document.save(f"{name}.docx", ContentFile(content), save=False)
-            report.workbook.save(f"{name}.xlsx", ContentFile(book), save=False)
-            pdf = document.to_pdf(content) if settings.UNIONFLOW["REPORT_PDF"] else None
-            if report.pdf:
-                report.pdf.delete(save=False)
-            if pdf:
-                report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-            report.status, report.stage, report.progress, report.generated_at = (
-                S.DONE,
-                STAGE.FINISHED,
-                100,
-                timezone.now(),
-            )
-            report.save()
-            period = Period.objects.get(pk=report.period_id)
-            if period.status == Period.Status.CLOSING:
-                period_finish_closing(period=period)
-        progress(STAGE.FINISHED, 1)
-    except Exception as exc:
-        Report.objects.filter(pk=report.pk).update(status=S.FAILED, error=str(exc)[:2000])
+        _run_stages(report, progress)
+    except BaseException as exc:
+        _record_failure(report, exc)
         raise
     return report
+
+
+def _run_stages(report, progress):
+    if report.stage == STAGE.FIGURES or not report.snapshot:
+        progress(STAGE.FIGURES)
+        report.snapshot = figures.collect(report.org_unit, report.period, progress=lambda f: progress(STAGE.FIGURES, f))
+        ctx = narrative.context(report.snapshot, report.period)
+        report.problems = report.problems or render_to_string("summaries/report/problems.txt", ctx).strip()
+        report.plans = report.plans or render_to_string("summaries/report/plans.txt", ctx).strip()
+        report.stage = STAGE.CHARTS
+        report.save(update_fields=["snapshot", "problems", "plans", "stage"])
+    progress(STAGE.CHARTS)
+    images = charts.render(report.snapshot)
+    progress(STAGE.DOCUMENT)
+    today = timezone.localdate()
+    content = document.build(report, images, today=today)
+    book = document.workbook(report.snapshot)
+    pdf = document.to_pdf(content) if settings.UNIONFLOW["REPORT_PDF"] else None
+    name = f"{report.period.code}-{report.org_unit.code}"
+    with transaction.atomic():
+        for field in (report.document, report.workbook, report.pdf):
+            if field:
+                field.delete(save=False)
+        report.document.save(f"{name}.docx", ContentFile(content), save=False)
+        report.workbook.save(f"{name}.xlsx", ContentFile(book), save=False)
+        if pdf:
+            report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+        report.status, report.stage, report.progress, report.generated_at = S.DONE, STAGE.FINISHED, 100, timezone.now()
+        report.save()
+        period = Period.objects.get(pk=report.period_id)
+        if period.status == Period.Status.CLOSING:
+            period_finish_closing(period=period)
+    progress(STAGE.FINISHED, 1)
+
+
+def _record_failure(report, exc):
+    """Mark the report FAILED with a reason the chair can read.  Must not hang or raise: after a
+    MemoryError the stages' frames still hold the figures, so they are cleared before anything else."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, MemoryError):
+        traceback.clear_frames(exc.__traceback__)
+        reason = str(OUT_OF_MEMORY)
+    elif isinstance(exc, SoftTimeLimitExceeded):
+        reason = str(TIMED_OUT % {"seconds": settings.REPORT_TIME_LIMIT_SECONDS})
+    elif isinstance(exc, Exception):
+        reason = f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        return  # KeyboardInterrupt, SystemExit: the worker is stopping; the redelivered task resumes
+    logger.error("report %s failed: %s", report.pk, reason)
+    try:
+        if transaction.get_connection().needs_rollback:
+            return  # the caller's transaction is broken; it rolls back and reports the error itself
+        Report.objects.filter(pk=report.pk, status=S.RUNNING).update(status=S.FAILED, error=reason)
+    except Exception:
+        logger.exception("could not mark report %s as failed", report.pk)
 
 
 def report_edit(*, report, actor, problems, plans, extra_sections):
@@ -123,7 +157,7 @@ def report_edit(*, report, actor, problems, plans, extra_sections):
 
 
 def report_regenerate(*, report, actor, run=None):
-    """Write the document again from the frozen figures (after the chair's edits)."""
+    """Write the document again from the frozen figures (after the chair's edits, or to retry)."""
     from .tasks import close_period_task
 
     if not actor.has_perm("workflows.manage_period", report.period):
@@ -133,9 +167,17 @@ def report_regenerate(*, report, actor, run=None):
         if report.status == S.RUNNING:
             return report
         report.status, report.stage, report.progress = S.RUNNING, STAGE.CHARTS if report.snapshot else STAGE.FIGURES, 0
-        report.save(update_fields=["status", "stage", "progress"])
+        report.error, report.queued_at, report.started_at = "", timezone.now(), None
+        report.save(update_fields=["status", "stage", "progress", "error", "queued_at", "started_at"])
         transaction.on_commit(lambda: (run or close_period_task.delay)(report.pk))
     return report
+
+
+def report_retry(*, report, actor, run=None):
+    """重试: run a FAILED close again from its last finished stage."""
+    if report.status != S.FAILED:
+        raise WorkflowError(NOT_FAILED)
+    return report_regenerate(report=report, actor=actor, run=run)
 
 
 def report_reopen(*, report, actor, reason, request_id=""):

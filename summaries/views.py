@@ -103,7 +103,25 @@ def report_page(request, pk):
     changed = []
     if report.status == Report.Status.DONE and report.snapshot:
         changed = figures.differences(report.snapshot, figures.collect(report.org_unit, report.period))
-    return render(request, "summaries/report.html", {"report": report, "form": form, "changed": changed})
+    return render(
+        request,
+        "summaries/report.html",
+        {"report": report, "form": form, "changed": changed, "queue": _queue_state(report)},
+    )
+
+
+def _queue_state(report):
+    """排队中 and whether the wait has outlasted REPORT_QUEUE_PATIENCE_SECONDS or the worker is gone."""
+    from workflows.health import background_status
+
+    if not report.queued:
+        return {"queued": False, "stalled": False}
+    worker_down = not background_status().running
+    return {
+        "queued": True,
+        "queued_at": timezone.localtime(report.queued_at).strftime("%H:%M:%S") if report.queued_at else "",
+        "stalled": worker_down or report.waiting_too_long(),
+    }
 
 
 @login_required
@@ -112,12 +130,24 @@ def report_progress(request, pk):
     return JsonResponse(
         {
             "status": report.status,
+            "status_label": str(report.get_status_display()),
             "stage": report.stage,
             "stage_label": str(report.get_stage_display()),
             "progress": report.progress,
             "error": report.error,
+            **_queue_state(report),
         }
     )
+
+
+@login_required
+@require_POST
+def report_retry(request, pk):
+    report = _report_for(request, pk)
+    with user_errors(request):
+        services.report_retry(report=report, actor=request.user)
+        messages.success(request, _("已重新提交生成，请稍候。"))
+    return redirect("summaries:report", pk=report.pk)
 
 
 @login_required

@@ -192,6 +192,8 @@ HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=30.0)
 HEARTBEAT_STALE_SECONDS = env.float("HEARTBEAT_STALE_SECONDS", default=max(3 * HEARTBEAT_SECONDS, 90.0))
 # A report still queued after this long is shown as "worker not responding" instead of waiting forever.
 REPORT_QUEUE_PATIENCE_SECONDS = env.float("REPORT_QUEUE_PATIENCE_SECONDS", default=120.0)
+# A period close running longer than this is stopped and marked failed (the hard limit is a minute more).
+REPORT_TIME_LIMIT_SECONDS = env.int("REPORT_TIME_LIMIT_SECONDS", default=1800)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "workflows.tasks.heartbeat",

@@ -134,7 +134,11 @@ def test_a_crash_mid_run_resumes_from_the_last_finished_stage(tree, half_year, h
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and report.stage != Report.Stage.FIGURES and report.snapshot
     monkeypatch.setattr(services.document, "build", build)
-    services.report_run(report.pk)  # the rerun (a retried task) finishes
+    services.report_run(report.pk)  # a stale redelivery of the failed run does nothing
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and "worker died" in report.error
+    services.report_retry(report=report, actor=fresh(tree.chair_a), run=lambda pk: None)  # the chair's 重试
+    services.report_run(report.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.DONE and calls["collect"] == 1  # the figures were not computed twice
 
