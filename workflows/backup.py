@@ -44,6 +44,7 @@ DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 ENGINE_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Tables that ``migrate`` fills by itself: rows there do not make a database "in use".
 BOOKKEEPING_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
+PG_LOCK_TIMEOUT = "30s"
 
 NOT_FOUND = "找不到备份文件 / backup file not found: {path}"
 NOT_AN_ARCHIVE = "不是 UnionFlow 备份或文件已损坏 / not a UnionFlow backup or the file is damaged: {path} ({error})"
@@ -480,6 +481,9 @@ def _pg_restore(conn, dump, folder):
     argv = [psql, "--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1", "--single-transaction"]
     if extra:
         argv.append("--command=DROP TABLE IF EXISTS " + ", ".join(conn.ops.quote_name(t) for t in extra) + " CASCADE")
+    # Web or worker sessions still open on the database would make DROP TABLE wait for ever: give up
+    # (and roll back) instead, and say so.
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={PG_LOCK_TIMEOUT}".strip()
     _run([*argv, f"--file={script}", *args], env=env, tool="psql")
 
 
