@@ -76,6 +76,11 @@ TOOL_FAILED = "{tool} 失败（退出码 {code}）/ {tool} failed (exit {code}):
 SQLITE_MEMORY = "内存中的 SQLite 数据库无法备份 / an in-memory SQLite database cannot be backed up"
 SQLITE_MISSING = "SQLite 数据库文件不存在 / the SQLite database file does not exist: {path}"
 SQLITE_CORRUPT = "备份中的 SQLite 数据库未通过完整性检查 / the backed-up SQLite file fails integrity_check: {result}"
+MEDIA_NOT_SWAPPED = (
+    "无法替换上传文件目录 {media_root}（它须是可改名的普通目录，不能是挂载点），未做任何恢复。"
+    " / Could not swap the media folder {media_root} (it must be a plain folder that can be renamed, not a"
+    " mount point); nothing restored: {error}"
+)
 DB_UNCHANGED = "数据库恢复失败，事务已回滚，数据库和上传文件均保持恢复前的状态。 / Restore failed and was rolled back: the database and the uploaded files are as they were before.\n{error}"  # noqa: E501
 
 
@@ -107,6 +112,8 @@ def backup_create(*, output=None, using="default"):
                 files[dump.name] = _add(tar, dump, dump.name)
                 media_root = Path(settings.MEDIA_ROOT)
                 for path in _media_files(media_root):
+                    if path == partial or Path(work) in path.parents:
+                        continue  # --output inside MEDIA_ROOT: never archive the archive
                     name = "media/" + path.relative_to(media_root).as_posix()
                     files[name] = _add(tar, path, name)
                 manifest = {
@@ -416,9 +423,14 @@ def backup_restore(staged, *, using="default"):
     aside = media_root.with_name(f".{media_root.name}.before-restore-{stamp}")
     staged.media.mkdir(exist_ok=True)  # a backup with no uploads restores an empty media folder
     had_media = media_root.exists()
-    if had_media:
-        media_root.rename(aside)
-    staged.media.rename(media_root)
+    try:
+        if had_media:
+            media_root.rename(aside)
+        staged.media.rename(media_root)
+    except OSError as exc:
+        if had_media and not media_root.exists():
+            aside.rename(media_root)
+        raise BackupError(MEDIA_NOT_SWAPPED.format(media_root=media_root, error=exc)) from exc
     try:
         conn.close()  # the restore replaces the tables under any open connection
         if staged.manifest["engine"] == "sqlite":
