@@ -154,6 +154,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # period close by minutes on the demo.
         "polling_interval": 0.1,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Tasks ack late, so a message stays "unacked" in Redis while its task runs; when a worker dies
+    # (SIGKILL, OOM, power) Redis hands the message to another worker only after this many seconds.
+    # It must be longer than the longest task (a period close), or a task still running is handed
+    # out a second time.  Tests lower it to see a killed worker's job finish within seconds.
+    REDIS_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+        # kombu looks for such abandoned messages every interval x throttle seconds (100 by
+        # default); look about ten times per timeout, and at least as often as kombu's default.
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": max(1, min(100, REDIS_VISIBILITY_TIMEOUT // 10)),
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
