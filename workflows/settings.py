@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.send_deadline_reminders",
         "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
     },
+    "send-pending-emails": {
+        "task": "workflows.tasks.send_pending_emails",
+        "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -223,6 +227,9 @@ UNIONFLOW = {
     "ATTACHMENT_EXTENSIONS": ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt"],
     # 催办: remind the assignee this long before a task's due moment.
     "REMIND_BEFORE": timedelta(days=env.int("REMIND_BEFORE_DAYS", default=1)),
+    # An email still unsent this long after its notification is queued again (its worker died
+    # between the commit and queueing it); longer than a normal queue backlog.
+    "EMAIL_OUTBOX_GRACE": timedelta(seconds=env.int("EMAIL_OUTBOX_GRACE_SECONDS", default=600)),
     # 入会申请 is reviewed within this many days, else the chair is told.
     "MEMBERSHIP_REVIEW_DAYS": env.int("MEMBERSHIP_REVIEW_DAYS", default=3),
     "QUEUE_PAGE_SIZE": 20,

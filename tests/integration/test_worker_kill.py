@@ -6,10 +6,13 @@ unacked and hands it to the next worker after the visibility timeout (5 s here, 
 """
 
 import datetime
+import email
 import os
+import re
 import signal
 import time
 from decimal import Decimal
+from email.header import decode_header, make_header
 
 import pytest
 import redis
@@ -25,8 +28,9 @@ from aid.tasks import pay_batch
 from tests.aid.conftest import hardship_file
 from tests.aid.test_aid_flow import approve, disburse, votes
 from tests.factories import fresh, grant, make_tree, make_user
+from workflows import engine, services
 from workflows.celery import app as celery_app
-from workflows.models import AuditEvent, Period
+from workflows.models import AuditEvent, Member, Notification, Period, TaskDeadline
 from workflows.roles import Role
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -137,3 +141,70 @@ def test_a_batch_disbursement_killed_midway_pays_each_household_exactly_once(
     assert AuditEvent.objects.filter(action="mark_paid").count() == 1
     assert duplicated_audit_events("start_paying", "pay", "mark_paid") == []
     assert "aid.tasks.pay_batch" in second.log()  # the redelivered message, not a new one
+
+
+# -- (c) deadline reminders ---------------------------------------------------------------------
+DUE_TASKS = 150
+
+
+def many_tasks_in_their_reminder_window(count):
+    """``count`` membership reviews, each held by the committee member and due in two hours."""
+    tree = make_tree()
+    for n in range(count):
+        applicant = make_user(
+            name=f"申请人{n}", unit=tree.a_branch, employer=tree.employer_a, membership=Member.Membership.NON_MEMBER
+        )
+        application = services.membership_apply(actor=applicant, statement="本人自愿加入工会，遵守章程。")
+        engine.task_claim(task=engine.open_tasks_for(application).get(), actor=tree.committee_a)
+    due = timezone.now() + datetime.timedelta(hours=2)
+    assert TaskDeadline.objects.update(due_at=due, remind_at=timezone.now() - datetime.timedelta(minutes=1)) == count
+    return tree
+
+
+def reminder_emails(folder):
+    """The task link of each 催办 email Django's file backend wrote (one file per connection)."""
+    links = []
+    for path in sorted(folder.glob("*.log")) if folder.exists() else []:
+        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if not raw.strip():
+                continue
+            message = email.message_from_bytes(raw)
+            if str(make_header(decode_header(message["Subject"]))).startswith("催办"):
+                links.append(message.get_payload(decode=True).decode().split()[-1])
+    return links
+
+
+def test_reminders_killed_mid_sweep_are_each_sent_once(
+    redis_broker, start_worker, short_visibility, monkeypatch, tmp_path
+):
+    tree = many_tasks_in_their_reminder_window(DUE_TASKS)
+    mail = tmp_path / "mail"
+    monkeypatch.setenv("EMAIL_URL", f"filemail:///{mail}")
+    monkeypatch.setenv("EMAIL_OUTBOX_GRACE_SECONDS", "3")
+    reminders = Notification.objects.filter(kind=Notification.Kind.REMINDER)
+
+    first = start_worker(redis_broker)  # its beat starts the sweep within a second
+    kill_when(first, lambda: reminders.exists(), what="the first reminder")
+    before = reminders.count()
+    queued = redis.Redis.from_url(redis_broker).lrange("celery", 0, -1)
+    emails_queued = sum(b"send_notification_email" in message for message in queued)
+    print(f"\nreminders: killed the worker after {before} of {DUE_TASKS}; {emails_queued} of their emails queued")
+    assert 0 < before < DUE_TASKS, "the kill must land in the middle of the sweep"
+
+    second = start_worker(redis_broker)
+    second.wait_for(
+        lambda: reminders.count() == DUE_TASKS and not reminders.filter(email_pending=True).exists(),
+        timeout=90,
+        what="every reminder sent and emailed",
+    )
+    time.sleep(VISIBILITY_TIMEOUT + 3)  # the killed sweep's message comes back and must change nothing
+    links = reminder_emails(mail)
+    print(f"reminders: after the restart {reminders.count()} notifications, {len(links)} emails")
+    assert reminders.count() == DUE_TASKS
+    assert reminders.values("dedupe_key").distinct().count() == DUE_TASKS
+    assert set(reminders.values_list("recipient", flat=True)) == {tree.committee_a.pk}
+    assert not TaskDeadline.objects.filter(reminded_at__isnull=True).exists()
+    assert sorted(links) == sorted(set(reminders.values_list("url", flat=True))), "each reminder emailed once"
+    if emails_queued < before:  # killed between a reminder's commit and queueing its email: the outbox sent it
+        assert re.search(r"send_pending_emails\[[^]]+\] succeeded in \S+: [1-9]", second.log())
+    assert reminders.filter(emailed_at__isnull=True).count() == 0
