@@ -184,6 +184,7 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
         PUBLICIZING = "publicizing", _("公示中")
         APPROVING = "approving", _("待审批")
         APPROVED = "approved", _("已批准")
+        PAYING = "paying", _("发放中")
         PAID = "paid", _("已发放")
         REJECTED = "rejected", _("未通过")
 
@@ -232,7 +233,11 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
     def reject(self, *, note):
         pass
 
-    @transition(field=status, source=Status.APPROVED, target=Status.PAID, custom={"label": _("发放完毕")})
+    @transition(field=status, source=Status.APPROVED, target=Status.PAYING, custom={"label": _("开始发放")})
+    def start_paying(self):
+        """Finance has decided the payment; a worker now pays household by household."""
+
+    @transition(field=status, source=Status.PAYING, target=Status.PAID, custom={"label": _("发放完毕")})
     def mark_paid(self):
         pass
 

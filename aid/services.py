@@ -489,21 +489,53 @@ def batch_approve(*, batch, actor, data, request_id=""):
 
 
 def batch_disburse(*, batch, actor, method, reference, paid_on, key, request_id=""):
-    """Pay every household of the batch once; a retry pays nobody twice."""
+    """发放 decided by finance: the batch is 发放中 and a worker pays its households after the commit.
+
+    A batch may hold hundreds of households, so the paying runs in a Celery task (acks late) that
+    commits each household on its own; see :func:`batch_pay_households`.
+    """
+    from .tasks import pay_batch
+
     with transaction.atomic():
-        budget = _locked_budget(batch.fund, batch.period)
-        paid = 0
-        for application in batch.applications.select_for_update().filter(status=AidApplication.Status.IN_BATCH):
+        batch = run_transition(
+            batch, "start_paying", actor=actor, check_permission=False, reason=reference, request_id=request_id
+        )
+        args = (batch.pk, actor.pk, method, reference, paid_on.isoformat(), key)
+        transaction.on_commit(lambda: pay_batch.delay(*args))
+    return batch
+
+
+def batch_pay_households(*, batch, actor, method, reference, paid_on, key):
+    """Pay every unpaid household of a 发放中 batch, each in its own transaction, then mark it paid.
+
+    Safe to run again at any point (a redelivered message after a killed worker, a second worker):
+    a household is paid under a lock on its application and only while it is still 随批量慰问办理,
+    and its payment key ``<key>-<application>`` is unique, so nobody is paid twice.
+    Returns the number of households this run paid.
+    """
+    paid = 0
+    pending = batch.applications.filter(status=AidApplication.Status.IN_BATCH).values_list("pk", flat=True)
+    for pk in list(pending):
+        with transaction.atomic():
+            # Application before budget, the same order as application_disburse takes them.
+            application = AidApplication.objects.select_for_update(of=("self",)).get(pk=pk)
+            if application.status != AidApplication.Status.IN_BATCH:
+                continue  # paid (or turned down) by another run meanwhile
             _pay(
                 application,
-                budget=budget,
+                budget=_locked_budget(batch.fund, batch.period),
                 amount=batch.amount_per_household,
                 actor=actor,
                 method=method,
                 reference=reference,
                 paid_on=paid_on,
-                key=f"{key}-{application.pk}",
+                key=f"{key}-{pk}",
             )
-            paid += 1
-        run_transition(batch, "mark_paid", actor=actor, check_permission=False, reason=f"发放{paid}户")
+        paid += 1
+    with transaction.atomic():
+        batch = AidBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+        in_batch = batch.applications.filter(status=AidApplication.Status.IN_BATCH)
+        if batch.status == AidBatch.Status.PAYING and not in_batch.exists():
+            households = batch.applications.filter(status=AidApplication.Status.PAID).count()
+            run_transition(batch, "mark_paid", actor=actor, check_permission=False, reason=f"发放{households}户")
     return paid

@@ -34,3 +34,25 @@ def remind_file_reviews(days_ahead=7):
             )
         )
     return sent
+
+
+@shared_task(**RETRY)
+def pay_batch(batch_id, actor_id, method, reference, paid_on, key):
+    """批量发放: pay each household of a 发放中 batch once.  Acks late: a worker killed mid-batch
+    leaves the message to be redelivered, and the rerun pays only the households still unpaid."""
+    from django.contrib.auth import get_user_model
+
+    from .models import AidBatch
+    from .services import batch_pay_households
+
+    batch = AidBatch.objects.select_related("fund", "period").filter(pk=batch_id).first()
+    if batch is None or batch.status != AidBatch.Status.PAYING:
+        return 0
+    return batch_pay_households(
+        batch=batch,
+        actor=get_user_model().objects.get(pk=actor_id),
+        method=method,
+        reference=reference,
+        paid_on=datetime.date.fromisoformat(paid_on),
+        key=key,
+    )

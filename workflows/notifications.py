@@ -15,12 +15,18 @@ def notify(recipients, *, title, body="", url="", kind=Notification.Kind.INFO, d
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
-                    recipient=user, kind=kind, title=str(title)[:200], body=str(body), url=url, dedupe_key=dedupe_key
+                    recipient=user,
+                    kind=kind,
+                    title=str(title)[:200],
+                    body=str(body),
+                    url=url,
+                    dedupe_key=dedupe_key,
+                    email_pending=bool(email and user.email),
                 )
         except IntegrityError:
             continue  # already notified for this key
         created.append(note)
-        if email and user.email:
+        if note.email_pending:
             from .tasks import send_notification_email
 
             transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))

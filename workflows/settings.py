@@ -177,6 +177,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # worker that nobody drains once a worker dies; the heartbeat below tells whether the worker lives.
     CELERY_BROKER_TRANSPORT = "workflows.broker:Transport"
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Tasks ack late, so a message stays "unacked" in Redis while its task runs; when a worker dies
+    # (SIGKILL, OOM, power) Redis hands the message to another worker only after this many seconds.
+    # It must be longer than the longest task (a period close), or a task still running is handed
+    # out a second time.  Tests lower it to see a killed worker's job finish within seconds.
+    REDIS_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+        # kombu looks for such abandoned messages every interval x throttle seconds (100 by
+        # default); look about ten times per timeout, and at least as often as kombu's default.
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": max(1, min(100, REDIS_VISIBILITY_TIMEOUT // 10)),
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -213,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.send_deadline_reminders",
         "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
     },
+    "send-pending-emails": {
+        "task": "workflows.tasks.send_pending_emails",
+        "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -246,6 +263,9 @@ UNIONFLOW = {
     "ATTACHMENT_EXTENSIONS": ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt"],
     # 催办: remind the assignee this long before a task's due moment.
     "REMIND_BEFORE": timedelta(days=env.int("REMIND_BEFORE_DAYS", default=1)),
+    # An email still unsent this long after its notification is queued again (its worker died
+    # between the commit and queueing it); longer than a normal queue backlog.
+    "EMAIL_OUTBOX_GRACE": timedelta(seconds=env.int("EMAIL_OUTBOX_GRACE_SECONDS", default=600)),
     # 入会申请 is reviewed within this many days, else the chair is told.
     "MEMBERSHIP_REVIEW_DAYS": env.int("MEMBERSHIP_REVIEW_DAYS", default=3),
     "QUEUE_PAGE_SIZE": 20,

@@ -6,6 +6,7 @@ Every task is idempotent (safe to run twice or concurrently) and retried on fail
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
@@ -53,13 +54,33 @@ def send_deadline_reminders():
 
 @shared_task(**RETRY)
 def send_notification_email(notification_id):
-    """Email one notification; marks nothing, so a retry after a failure simply sends again."""
+    """Email one notification, unless it was emailed already (a redelivered or re-queued message).
+
+    Email is at least once: a worker killed after the mail server took the email and before the
+    stamp below commits sends it again on redelivery.  Checking the stamp first narrows that to
+    the moment between the two.
+    """
     from .models import Notification
 
-    note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    note = Notification.objects.select_related("recipient").filter(pk=notification_id, email_pending=True).first()
     if note is None or not note.recipient.email:
         return False
     send_mail(
         subject=note.title, message=f"{note.body}\n\n{note.url}", from_email=None, recipient_list=[note.recipient.email]
     )
+    Notification.objects.filter(pk=note.pk).update(email_pending=False, emailed_at=timezone.now())
     return True
+
+
+@shared_task(**RETRY)
+def send_pending_emails():
+    """Beat job: queue again the email of a notification committed but never emailed (its worker
+    died between the commit and queueing the email).  The grace period leaves a normal backlog alone."""
+    from .models import Notification
+
+    grace = settings.UNIONFLOW["EMAIL_OUTBOX_GRACE"]
+    pending = Notification.objects.filter(email_pending=True, created__lt=timezone.now() - grace)
+    ids = list(pending.values_list("pk", flat=True)[:500])
+    for pk in ids:
+        send_notification_email.delay(pk)
+    return len(ids)

@@ -256,7 +256,9 @@ def test_disbursement_is_idempotent_and_never_twice(tree, aid_people, fund, peri
         services.application_disburse(application=other, actor=fresh(aid_people["finance"]), key="req-3", **kwargs)
 
 
-def test_batch_relief_pays_every_household_once_and_skips_those_already_helped(tree, aid_people, fund, period):
+def test_batch_relief_pays_every_household_once_and_skips_those_already_helped(
+    tree, aid_people, fund, period, django_capture_on_commit_callbacks
+):
     f1 = hardship_file(tree, aid_people["needy"])
     f2 = hardship_file(tree, aid_people["needy2"], id_number="330102198202022222")
     f3 = hardship_file(tree, tree.applicant_a, id_number="330102198303033333")
@@ -276,7 +278,10 @@ def test_batch_relief_pays_every_household_once_and_skips_those_already_helped(t
     batch.refresh_from_db()
     approve(batch, AidBatchFlow.approve, tree.chair_a, fund)
     assert FundBudget.objects.get().reserved == Decimal("1000")
-    disburse(batch, AidBatchFlow.disburse, aid_people["finance"])
+    with django_capture_on_commit_callbacks(execute=True) as paying:  # the worker's pay_batch, inline
+        disburse(batch, AidBatchFlow.disburse, aid_people["finance"])
+    assert len(paying) == 1
+    batch.refresh_from_db()
     assert batch.status == "paid"
     assert set(batch.applications.values_list("status", flat=True)) == {S.PAID}
     budget = FundBudget.objects.get()
@@ -301,6 +306,47 @@ def test_the_category_is_suggested_from_the_local_standard(settings):
         suggest(income_per_head=Decimal("3000"), household_size=3, sudden_loss=Decimal("90000")) == "accident"
     )  # > 80% of 108000
     assert suggest(income_per_head=Decimal("3000"), household_size=3, sudden_loss=Decimal("0")) is None
+
+
+def test_paying_a_batch_again_pays_nobody_twice(tree, aid_people, fund, period, django_capture_on_commit_callbacks):
+    """A redelivered pay_batch (its worker was killed mid-batch) pays only the households still unpaid."""
+    files = [
+        hardship_file(tree, aid_people["needy"]),
+        hardship_file(tree, aid_people["needy2"], id_number="330102198202022222"),
+    ]
+    batch, _ = services.batch_create(
+        actor=fresh(tree.chair_a),
+        title="夏送清凉",
+        aid_type="festival",
+        amount_per_household=Decimal("300"),
+        fund=fund,
+        files=files,
+    )
+    votes(batch, AidBatchFlow.review, tree.chair_a, {tree.committee_a: "for", aid_people["committee2"]: "for"})
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=10)):
+        fire_due_timers()
+    batch.refresh_from_db()
+    approve(batch, AidBatchFlow.approve, tree.chair_a, fund)
+    with django_capture_on_commit_callbacks(execute=False) as paying:
+        disburse(batch, AidBatchFlow.disburse, aid_people["finance"])
+    assert batch.status == "paying"
+    first, second = batch.applications.order_by("pk")
+    services._pay(  # the killed run got as far as the first household
+        first,
+        budget=services._locked_budget(fund, period),
+        amount=Decimal("300"),
+        actor=aid_people["finance"],
+        method="bank",
+        reference="转账0001",
+        paid_on=timezone.localdate(),
+        key=f"task-x-{first.pk}",
+    )
+    paying[0]()  # the redelivered message
+    paying[0]()  # and a second delivery of it
+    batch.refresh_from_db()
+    assert batch.status == "paid" and Disbursement.objects.count() == 2
+    assert FundBudget.objects.get().paid == Decimal("600")
+    assert AuditEvent.objects.filter(action="mark_paid").count() == 1
 
 
 def test_a_batch_voted_down_turns_down_every_household(tree, aid_people, fund, period):

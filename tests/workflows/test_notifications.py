@@ -38,3 +38,29 @@ def test_nobody_reads_someone_elses_notification(client, tree):
     (note,) = notify([tree.chair], title="督办", email=False)
     client.force_login(tree.committee_a)
     assert client.post(reverse("notification_read", args=[note.pk])).status_code == 404
+
+
+def test_an_email_is_sent_once_however_often_its_message_arrives(tree, mailoutbox, django_capture_on_commit_callbacks):
+    from workflows.tasks import send_notification_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (note,) = notify([tree.committee_a], title="催办：审核入会申请")
+    assert send_notification_email(note.pk) is False  # a redelivered message: already emailed
+    note.refresh_from_db()
+    assert len(mailoutbox) == 1 and not note.email_pending and note.emailed_at is not None
+
+
+def test_the_outbox_sends_an_email_whose_message_was_never_queued(tree, mailoutbox, settings):
+    """A worker killed between a notification's commit and queueing its email: the sweep sends it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from workflows.tasks import send_pending_emails
+
+    settings.UNIONFLOW = {**settings.UNIONFLOW, "EMAIL_OUTBOX_GRACE": datetime.timedelta(minutes=10)}
+    (note,) = notify([tree.committee_a], title="催办：审核入会申请")  # on_commit never runs here
+    assert send_pending_emails() == 0  # within the grace period: maybe just waiting in the queue
+    Notification.objects.filter(pk=note.pk).update(created=timezone.now() - datetime.timedelta(minutes=11))
+    assert send_pending_emails() == 1 and len(mailoutbox) == 1
+    assert send_pending_emails() == 0 and len(mailoutbox) == 1

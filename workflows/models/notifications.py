@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     # Makes a notification idempotent: a retried reminder task never notifies twice.
     dedupe_key = models.CharField(max_length=120, null=True, blank=True)
+    # The email outbox: set with the row (same transaction), cleared once the mail server took the
+    # email.  A notification committed by a worker killed before it queued the email is still
+    # pending, and the outbox sweep queues it again; one already sent is never sent again.
+    email_pending = models.BooleanField(default=False)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -37,6 +43,7 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_unique_dedupe_key"),
         ]
+        indexes = [models.Index(fields=["created"], condition=Q(email_pending=True), name="notification_email_outbox")]
 
     def __str__(self):
         return self.title

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0004_task_deadline_remind_at'),
+        ('workflows', '0005_notification_email_outbox'),
     ]
 
     operations = [
