@@ -42,6 +42,7 @@ class Report(models.Model):
     # report waits in the queue (排队中), and a long wait means no worker is taking jobs.
     queued_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    run_token = models.CharField(max_length=32, blank=True)  # the queued run this report waits for
     task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:

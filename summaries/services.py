@@ -5,8 +5,10 @@ staying 结账中 until the chair presses 重试; a worker killed mid-run leaves
 redelivered task (acks late) continues from the last finished stage.
 """
 
+import datetime
 import logging
 import traceback
+import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -38,8 +40,6 @@ STAGE = Report.Stage
 def report_request(*, period, actor, request_id="", run=None):
     """The chair closes ``period``: one report per unit and period; a second click, or a click
     while it is being written, starts nothing new.  ``run`` defaults to the Celery task."""
-    from .tasks import close_period_task
-
     if not actor.has_perm("workflows.manage_period", period):
         raise NotPermitted(NOT_CHAIR)
     if period.ends_on >= timezone.localdate():
@@ -53,12 +53,22 @@ def report_request(*, period, actor, request_id="", run=None):
         if period.status == Period.Status.OPEN:
             period_start_closing(period=period, actor=actor, request_id=request_id)
         report.status, report.progress, report.error, report.requested_by = S.RUNNING, 0, "", actor
-        report.queued_at, report.started_at = timezone.now(), None
         if not report.snapshot:
             report.stage = STAGE.FIGURES
-        report.save()
-        transaction.on_commit(lambda: (run or close_period_task.delay)(report.pk))
+        _enqueue(report, run)
     return report
+
+
+def _enqueue(report, run=None):
+    """Queue a run of ``report`` after the commit, under a new run token.  The token makes a run
+    replaceable: when a queued message is lost (a web process killed between commit and send) the
+    sweep queues a new one, and an old message that turns up after all finds its token superseded."""
+    from .tasks import close_period_task
+
+    report.run_token, report.queued_at, report.started_at = uuid.uuid4().hex, timezone.now(), None
+    report.save()
+    token = report.run_token
+    transaction.on_commit(lambda: run(report.pk) if run else close_period_task.delay(report.pk, token))
 
 
 def _progress(report, stage, fraction):
@@ -67,14 +77,17 @@ def _progress(report, stage, fraction):
     Report.objects.filter(pk=report.pk).update(stage=stage, progress=int(base + span * fraction))
 
 
-def report_run(report_id, *, on_progress=None):
+def report_run(report_id, *, token=None, on_progress=None):
     """Run the remaining stages of a RUNNING report.  Each stage saves its result before the next
-    begins, so a rerun after a crash continues from the last finished stage; running twice writes the
-    same files.  A DONE or FAILED report is left alone (a stale redelivery does nothing)."""
+    begins, so a rerun after a crash (the same message redelivered, same ``token``) continues from
+    the last finished stage; running twice writes the same files.  A DONE or FAILED report, or a
+    message whose token was superseded by a newer request, is left alone."""
     report = Report.objects.select_related("period", "org_unit").get(pk=report_id)
-    if report.status != S.RUNNING:
+    started = Report.objects.filter(pk=report.pk, status=S.RUNNING)
+    if token is not None:
+        started = started.filter(run_token=token)
+    if not started.update(started_at=timezone.now()):
         return report
-    Report.objects.filter(pk=report.pk).update(started_at=timezone.now())
 
     def progress(stage, fraction=0.0):
         _progress(report, stage, fraction)
@@ -158,8 +171,6 @@ def report_edit(*, report, actor, problems, plans, extra_sections):
 
 def report_regenerate(*, report, actor, run=None):
     """Write the document again from the frozen figures (after the chair's edits, or to retry)."""
-    from .tasks import close_period_task
-
     if not actor.has_perm("workflows.manage_period", report.period):
         raise NotPermitted(NOT_CHAIR)
     with transaction.atomic():
@@ -167,10 +178,26 @@ def report_regenerate(*, report, actor, run=None):
         if report.status == S.RUNNING:
             return report
         report.status, report.stage, report.progress = S.RUNNING, STAGE.CHARTS if report.snapshot else STAGE.FIGURES, 0
-        report.error, report.queued_at, report.started_at = "", timezone.now(), None
-        report.save(update_fields=["status", "stage", "progress", "error", "queued_at", "started_at"])
-        transaction.on_commit(lambda: (run or close_period_task.delay)(report.pk))
+        report.error = ""
+        _enqueue(report, run)
     return report
+
+
+def report_requeue_lost(*, patience_seconds=None):
+    """Queue again the runs that were requested but never started within the patience (the message
+    was lost between the commit and the broker).  Safe to run anywhere, any number of times: the
+    token is replaced only while the run has still not started, in one conditional UPDATE."""
+    patience = patience_seconds if patience_seconds is not None else settings.REPORT_QUEUE_PATIENCE_SECONDS
+    cutoff = timezone.now() - datetime.timedelta(seconds=patience)
+    requeued = 0
+    stale = Report.objects.filter(status=S.RUNNING, started_at__isnull=True, queued_at__lt=cutoff)
+    for report in stale.only("pk", "run_token"):
+        with transaction.atomic():
+            claimed = Report.objects.filter(pk=report.pk, run_token=report.run_token, started_at__isnull=True)
+            if claimed.select_for_update().exists():
+                _enqueue(Report.objects.get(pk=report.pk))
+                requeued += 1
+    return requeued
 
 
 def report_retry(*, report, actor, run=None):

@@ -28,7 +28,7 @@ from pathlib import Path
 from queue import Empty
 from time import monotonic
 
-from kombu.transport import filesystem, virtual
+from kombu.transport import TRANSPORT_ALIASES, _transport_cache, filesystem, virtual
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
@@ -175,6 +175,14 @@ class Channel(filesystem.Channel):
 
 
 class Transport(filesystem.Transport):
-    """``filesystem://`` with the :class:`Channel` above (select with ``broker_transport``)."""
+    """kombu's filesystem transport with the :class:`Channel` above."""
 
     Channel = Channel
+
+
+def register():
+    """Make ``filesystem://`` mean this transport in every process of the project (web, worker, beat,
+    tests).  An alias rather than Celery's ``broker_transport`` setting: that one would also force
+    this transport onto an explicit ``redis://`` connection."""
+    TRANSPORT_ALIASES["filesystem"] = f"{__name__}:Transport"
+    _transport_cache.pop("filesystem", None)

@@ -4,7 +4,10 @@ import os
 
 from celery import Celery, bootsteps
 
+from . import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflows.settings")
+broker.register()  # filesystem:// is the embedded broker of workflows/broker.py
 
 app = Celery("unionflow")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -172,10 +172,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # period close by minutes on the demo.
         "polling_interval": 0.1,
     }
-    # kombu's filesystem transport with atomic files and claims that survive a killed worker
-    # (workflows/broker.py explains the races it removes).  Remote control is a fanout to one queue per
-    # worker that nobody drains once a worker dies; the heartbeat below tells whether the worker lives.
-    CELERY_BROKER_TRANSPORT = "workflows.broker:Transport"
+    # filesystem:// is kombu's filesystem transport with atomic files and claims that survive a killed
+    # worker (workflows/broker.py, registered by workflows/celery.py, explains the races it removes).
+    # Remote control is a fanout to one queue per worker that nobody drains once a worker dies; the
+    # heartbeat below tells whether the worker lives.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Tasks ack late, so a message stays "unacked" in Redis while its task runs; when a worker dies
@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-hardship-file-reviews": {
         "task": "aid.tasks.remind_file_reviews",
         "schedule": timedelta(hours=12),
+    },
+    "requeue-lost-reports": {
+        "task": "summaries.tasks.requeue_lost_reports",
+        "schedule": timedelta(seconds=60),
     },
     "send-deadline-reminders": {
         "task": "workflows.tasks.send_deadline_reminders",

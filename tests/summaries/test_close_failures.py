@@ -62,7 +62,7 @@ def test_retry_finishes_a_failed_close_and_closes_the_period(tree, h2, monkeypat
     assert "重试" in client.get(reverse("summaries:close")).content.decode()
 
     ran = []
-    monkeypatch.setattr("summaries.tasks.close_period_task.delay", ran.append)
+    monkeypatch.setattr("summaries.tasks.close_period_task.delay", lambda pk, token: ran.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("summaries:retry", args=[report.pk]))
     assert response.status_code == 302 and ran == [report.pk]
@@ -88,7 +88,7 @@ def test_retry_is_refused_to_others_and_for_a_report_that_did_not_fail(
     client.force_login(tree.chair_a)
     assert client.get(url).status_code == 405
     ran = []
-    monkeypatch.setattr("summaries.tasks.close_period_task.delay", ran.append)
+    monkeypatch.setattr("summaries.tasks.close_period_task.delay", lambda pk, token: ran.append(pk))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         page = client.post(url, follow=True).content.decode()
     assert "只有生成失败的工作总结可以重试" in page and ran == [] and callbacks == []
@@ -119,3 +119,37 @@ def test_a_queued_close_is_stalled_at_once_when_the_worker_is_down(tree, h2, cli
     report = request_close(h2, tree.chair_a)
     client.force_login(tree.chair_a)
     assert client.get(reverse("summaries:progress", args=[report.pk])).json()["stalled"]  # no heartbeat at all
+
+
+def test_a_close_whose_message_was_lost_is_queued_again_and_the_old_message_does_nothing(
+    tree, h2, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr("summaries.tasks.close_period_task.delay", lambda pk, token: sent.append((pk, token)))
+    report = request_close(h2, tree.chair_a)  # the message never reached the broker (run=lambda pk: None)
+    lost_token = report.run_token
+    assert services.report_requeue_lost() == 0  # still within the patience
+
+    past = timezone.now() - datetime.timedelta(seconds=settings.REPORT_QUEUE_PATIENCE_SECONDS + 1)
+    Report.objects.filter(pk=report.pk).update(queued_at=past)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.report_requeue_lost() == 1
+    report.refresh_from_db()
+    assert sent == [(report.pk, report.run_token)] and report.run_token != lost_token and report.queued
+
+    services.report_run(report.pk, token=lost_token)  # the lost message turns up after all
+    report.refresh_from_db()
+    assert report.queued and report.status == Report.Status.RUNNING  # superseded: it did nothing
+    services.report_run(report.pk, token=report.run_token)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.report_requeue_lost() == 0
+    assert len(sent) == 1
+
+
+def test_a_started_close_is_never_queued_twice(tree, h2, settings):
+    report = request_close(h2, tree.chair_a)
+    past = timezone.now() - datetime.timedelta(seconds=settings.REPORT_QUEUE_PATIENCE_SECONDS + 1)
+    Report.objects.filter(pk=report.pk).update(queued_at=past, started_at=past)
+    assert services.report_requeue_lost() == 0

@@ -14,7 +14,7 @@ from kombu.transport import virtual
 
 from workflows import broker
 
-TRANSPORT = "workflows.broker:Transport"
+TRANSPORT = "filesystem"  # workflows.broker, registered by workflows.celery
 
 pytestmark = pytest.mark.slow
 
@@ -81,6 +81,15 @@ def drain(q):
     while not q.empty():
         items.append(q.get())
     return items
+
+
+def test_filesystem_urls_get_the_embedded_broker_and_redis_urls_stay_redis(folder):
+    from workflows.celery import app
+
+    with connect(folder) as conn:
+        assert isinstance(conn.transport, broker.Transport)
+    with app.connection_for_write("redis://127.0.0.1:6379/0") as conn:
+        assert conn.transport.driver_type == "redis"
 
 
 def test_exchange_tables_stay_whole_when_processes_bind_at_once(folder):
