@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -22,6 +23,12 @@ class AidType(models.TextChoices):
     FESTIVAL = "festival", _("节日慰问/送温暖")
     MODEL_WORKER = "model_worker", _("劳模慰问")
     EMERGENCY = "emergency", _("临时救助/意外")
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", _("银行转账")
+    CASH = "cash", _("现金（签字领取）")
+    IN_KIND = "in_kind", _("实物")
 
 
 class Fund(models.Model):
@@ -194,12 +201,42 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
     fund = models.ForeignKey(Fund, verbose_name=_("资金"), on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey(Period, verbose_name=_("期间"), on_delete=models.PROTECT, related_name="+")
     status = FSMField(_("状态"), default=Status.REVIEWING, choices=Status.choices, protected=True)
+    # The payment instruction finance gave when the batch started paying (发放指令).  It lives here,
+    # not only in the worker's message, so a lost or killed message can be sent again from the row.
+    payment_ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    payment_method = models.CharField(_("发放方式"), max_length=8, choices=PaymentMethod.choices, blank=True)
+    payment_reference = models.CharField(_("凭证号/签收人"), max_length=60, blank=True)
+    payment_paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+    payment_key = models.CharField(max_length=64, blank=True)  # each household's payment key is <key>-<application>
+    paying_since = models.DateTimeField(_("开始发放时间"), null=True, blank=True)
+    last_paid_at = models.DateTimeField(_("最近一户发放时间"), null=True, blank=True)
+    payment_resubmitted_at = models.DateTimeField(_("重新提交发放时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("批量慰问")
         verbose_name_plural = _("批量慰问")
         ordering = ["-pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount_per_household__gt=0), name="batch_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_per_household__gt=0), name="batch_amount_positive"),
+            # An instruction is whole or absent (batches that started paying before it was stored have none).
+            models.CheckConstraint(
+                condition=Q(payment_key="")
+                | Q(
+                    payment_ordered_by__isnull=False,
+                    payment_paid_on__isnull=False,
+                    paying_since__isnull=False,
+                    payment_method__in=PaymentMethod.values,
+                ),
+                name="batch_payment_instruction_whole",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -234,8 +271,20 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
         pass
 
     @transition(field=status, source=Status.APPROVED, target=Status.PAYING, custom={"label": _("开始发放")})
-    def start_paying(self):
-        """Finance has decided the payment; a worker now pays household by household."""
+    def start_paying(self, *, ordered_by, payment_method, reference, paid_on, key):
+        """Finance has decided the payment; a worker now pays household by household.
+        (``payment_method``, not ``method``: django-fsm passes the transition itself as ``method``.)"""
+        self.store_payment_instruction(
+            ordered_by=ordered_by, method=payment_method, reference=reference, paid_on=paid_on, key=key
+        )
+
+    def store_payment_instruction(self, *, ordered_by, method, reference, paid_on, key):
+        self.payment_ordered_by = ordered_by
+        self.payment_method = method
+        self.payment_reference = reference
+        self.payment_paid_on = paid_on
+        self.payment_key = key
+        self.paying_since = timezone.now()
 
     @transition(field=status, source=Status.PAYING, target=Status.PAID, custom={"label": _("发放完毕")})
     def mark_paid(self):
@@ -459,10 +508,7 @@ class Objection(models.Model):
 class Disbursement(models.Model):
     """发放: exactly one per application (the one-to-one and the idempotency key hold it)."""
 
-    class Method(models.TextChoices):
-        BANK = "bank", _("银行转账")
-        CASH = "cash", _("现金（签字领取）")
-        IN_KIND = "in_kind", _("实物")
+    Method = PaymentMethod
 
     application = models.OneToOneField(AidApplication, on_delete=models.PROTECT, related_name="disbursement")
     fund_budget = models.ForeignKey(FundBudget, on_delete=models.PROTECT, related_name="disbursements")

@@ -1,6 +1,12 @@
 """Reads of 困难职工帮扶, scoped in SQL; personal data is masked unless the role needs it."""
 
+import dataclasses
+import datetime
+
+from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from workflows.selectors import in_scope_q
 
@@ -47,3 +53,51 @@ def fund_balances(user):
     return FundBudget.objects.filter(
         in_scope_q(user, perm="workflows.view_records", unit_path_field="fund__org_unit__path")
     ).select_related("fund", "period")
+
+
+# -- a batch being paid (发放中) ------------------------------------------------------------------
+def _resume_cutoff(now):
+    return now - datetime.timedelta(seconds=settings.AID_BATCH_RESUME_AFTER_SECONDS)
+
+
+def stalled_paying_batches(*, now=None):
+    """发放中 batches where no household was paid for AID_BATCH_RESUME_AFTER_SECONDS (counted from
+    the last payment, else from the start): no worker is paying them, whatever became of the message."""
+    cutoff = _resume_cutoff(now or timezone.now())
+    return (
+        AidBatch.objects.filter(status=AidBatch.Status.PAYING)
+        .alias(progress_at=Coalesce("last_paid_at", "paying_since"))
+        .filter(Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True))
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PayingProgress:
+    paid: int  # households paid so far
+    households: int
+    since: datetime.datetime | None
+    last_paid_at: datetime.datetime | None
+    stalled: bool  # no progress for longer than the threshold: no worker is on it right now
+    resubmitted_at: datetime.datetime | None  # when the sweep last sent the batch to a worker again
+    resumable: bool  # the instruction is stored, so the sweep can send the batch again
+
+    @property
+    def last_activity(self):
+        return self.last_paid_at or self.since
+
+
+def batch_paying_progress(batch, *, now=None):
+    """已发放 N / M 户 of a 发放中 batch, and whether a worker is moving it; None for other states."""
+    if batch.status != AidBatch.Status.PAYING:
+        return None
+    households = batch.applications.count()
+    paid = batch.applications.filter(status=AidApplication.Status.PAID).count()
+    return PayingProgress(
+        paid=paid,
+        households=households,
+        since=batch.paying_since,
+        last_paid_at=batch.last_paid_at,
+        stalled=stalled_paying_batches(now=now).filter(pk=batch.pk).exists(),
+        resubmitted_at=batch.payment_resubmitted_at,
+        resumable=bool(batch.payment_key),
+    )

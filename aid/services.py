@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -492,32 +493,79 @@ def batch_disburse(*, batch, actor, method, reference, paid_on, key, request_id=
     """发放 decided by finance: the batch is 发放中 and a worker pays its households after the commit.
 
     A batch may hold hundreds of households, so the paying runs in a Celery task (acks late) that
-    commits each household on its own; see :func:`batch_pay_households`.
+    commits each household on its own; see :func:`batch_pay_households`.  The instruction (who, how,
+    reference, date, key) is stored on the batch, and the message carries only the batch's id: a
+    message lost between the commit and the broker is sent again by ``resume_paying_batches``.
     """
     from .tasks import pay_batch
 
     with transaction.atomic():
         batch = run_transition(
-            batch, "start_paying", actor=actor, check_permission=False, reason=reference, request_id=request_id
+            batch,
+            "start_paying",
+            actor=actor,
+            check_permission=False,
+            reason=reference,
+            request_id=request_id,
+            ordered_by=actor,
+            payment_method=method,
+            reference=reference,
+            paid_on=paid_on,
+            key=key,
         )
-        args = (batch.pk, actor.pk, method, reference, paid_on.isoformat(), key)
-        transaction.on_commit(lambda: pay_batch.delay(*args))
+        # robust: the batch is committed as 发放中 either way; a send the broker refuses is logged,
+        # not shown to finance as an error, and the sweep sends the batch again.
+        batch_id = batch.pk
+
+        def send_pay_batch():
+            pay_batch.delay(batch_id)
+
+        transaction.on_commit(send_pay_batch, robust=True)
     return batch
 
 
-def batch_pay_households(*, batch, actor, method, reference, paid_on, key):
-    """Pay every unpaid household of a 发放中 batch, each in its own transaction, then mark it paid.
+def batch_adopt_legacy_instruction(*, batch, actor_id, method, reference, paid_on, key):
+    """Store the instruction a message queued before the upgrade carries, on a batch that has none."""
+    with transaction.atomic():
+        batch = AidBatch.objects.select_for_update(of=("self",)).select_related("fund", "period").get(pk=batch.pk)
+        if not batch.payment_key:
+            batch.store_payment_instruction(
+                ordered_by=get_user_model().objects.get(pk=actor_id),
+                method=method,
+                reference=reference,
+                paid_on=datetime.date.fromisoformat(paid_on),
+                key=key,
+            )
+            batch.save(
+                update_fields=[
+                    "payment_ordered_by",
+                    "payment_method",
+                    "payment_reference",
+                    "payment_paid_on",
+                    "payment_key",
+                    "paying_since",
+                ]
+            )
+    return batch
 
-    Safe to run again at any point (a redelivered message after a killed worker, a second worker):
-    a household is paid under a lock on its application and only while it is still 随批量慰问办理,
-    and its payment key ``<key>-<application>`` is unique, so nobody is paid twice.
+
+def batch_pay_households(*, batch):
+    """Pay every unpaid household of a 发放中 batch as its stored instruction says, each in its own
+    transaction, then mark the batch paid.
+
+    Safe to run again at any point, and twice at once (a redelivered message after a killed worker,
+    a message re-sent by the sweep, a second worker): a household is paid under a lock on its
+    application and only while it is still 随批量慰问办理, and its payment key
+    ``<key>-<application>`` is unique, so nobody is paid twice.  Each payment stamps the batch's
+    ``last_paid_at``, which tells the sweep and the page that the paying is moving.
     Returns the number of households this run paid.
     """
     paid = 0
     pending = batch.applications.filter(status=AidApplication.Status.IN_BATCH).values_list("pk", flat=True)
     for pk in list(pending):
         with transaction.atomic():
-            # Application before budget, the same order as application_disburse takes them.
+            # Application, then budget, then batch: the order application_disburse and
+            # batch_approve take them in, so two payers never wait on each other in a circle.
             application = AidApplication.objects.select_for_update(of=("self",)).get(pk=pk)
             if application.status != AidApplication.Status.IN_BATCH:
                 continue  # paid (or turned down) by another run meanwhile
@@ -525,17 +573,24 @@ def batch_pay_households(*, batch, actor, method, reference, paid_on, key):
                 application,
                 budget=_locked_budget(batch.fund, batch.period),
                 amount=batch.amount_per_household,
-                actor=actor,
-                method=method,
-                reference=reference,
-                paid_on=paid_on,
-                key=f"{key}-{pk}",
+                actor=batch.payment_ordered_by,
+                method=batch.payment_method,
+                reference=batch.payment_reference,
+                paid_on=batch.payment_paid_on,
+                key=f"{batch.payment_key}-{pk}",
             )
+            AidBatch.objects.filter(pk=batch.pk).update(last_paid_at=timezone.now())
         paid += 1
     with transaction.atomic():
         batch = AidBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
         in_batch = batch.applications.filter(status=AidApplication.Status.IN_BATCH)
         if batch.status == AidBatch.Status.PAYING and not in_batch.exists():
             households = batch.applications.filter(status=AidApplication.Status.PAID).count()
-            run_transition(batch, "mark_paid", actor=actor, check_permission=False, reason=f"发放{households}户")
+            run_transition(
+                batch,
+                "mark_paid",
+                actor=batch.payment_ordered_by,
+                check_permission=False,
+                reason=f"发放{households}户",
+            )
     return paid

@@ -1,11 +1,16 @@
-"""Celery tasks of 困难职工帮扶: the yearly review of each hardship file (复核提醒)."""
+"""Celery tasks of 困难职工帮扶: the yearly review of each hardship file (复核提醒) and paying batches
+(批量发放), with the sweep that resumes a batch no worker is paying."""
 
 import datetime
+import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from workflows.tasks import RETRY
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(**RETRY)
@@ -37,22 +42,60 @@ def remind_file_reviews(days_ahead=7):
 
 
 @shared_task(**RETRY)
-def pay_batch(batch_id, actor_id, method, reference, paid_on, key):
-    """批量发放: pay each household of a 发放中 batch once.  Acks late: a worker killed mid-batch
-    leaves the message to be redelivered, and the rerun pays only the households still unpaid."""
-    from django.contrib.auth import get_user_model
+def pay_batch(batch_id, *legacy_instruction):
+    """批量发放: pay each household of a 发放中 batch once, as the instruction stored on the batch says.
 
+    Acks late: a worker killed mid-batch leaves the message to be redelivered, and the rerun pays
+    only the households still unpaid; a message that never reached a worker is sent again by
+    :func:`resume_paying_batches`.  A message queued before the instruction was stored on the batch
+    carries it as ``(actor_id, method, reference, paid_on, key)``: it is stored on a batch that has
+    none (so the sweep can resume that batch too) and ignored otherwise — the batch is the truth.
+    """
     from .models import AidBatch
-    from .services import batch_pay_households
+    from .services import batch_adopt_legacy_instruction, batch_pay_households
 
-    batch = AidBatch.objects.select_related("fund", "period").filter(pk=batch_id).first()
+    batch = AidBatch.objects.select_related("fund", "period", "payment_ordered_by").filter(pk=batch_id).first()
     if batch is None or batch.status != AidBatch.Status.PAYING:
         return 0
-    return batch_pay_households(
-        batch=batch,
-        actor=get_user_model().objects.get(pk=actor_id),
-        method=method,
-        reference=reference,
-        paid_on=datetime.date.fromisoformat(paid_on),
-        key=key,
+    if not batch.payment_key and len(legacy_instruction) == 5:
+        actor_id, method, reference, paid_on, key = legacy_instruction
+        batch_adopt_legacy_instruction(
+            batch=batch, actor_id=actor_id, method=method, reference=reference, paid_on=paid_on, key=key
+        )
+        batch = AidBatch.objects.select_related("fund", "period", "payment_ordered_by").get(pk=batch_id)
+    if not batch.payment_key:
+        logger.error("batch %s is 发放中 without a payment instruction; nothing paid", batch_id)
+        return 0
+    return batch_pay_households(batch=batch)
+
+
+@shared_task(**RETRY)
+def resume_paying_batches():
+    """Beat job: send again every 发放中 batch that no worker has moved for
+    AID_BATCH_RESUME_AFTER_SECONDS — its message was lost (web process died after the commit, broker
+    refused the send) or its worker died.  Paying is idempotent, so a batch sent while a slow worker
+    still holds it costs a no-op run; the stamp sends each stalled batch at most once per threshold,
+    also when two sweeps run at once."""
+    from django.db.models import Q
+
+    from .selectors import stalled_paying_batches
+
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.AID_BATCH_RESUME_AFTER_SECONDS)
+    due = (
+        stalled_paying_batches(now=now)
+        .exclude(payment_key="")
+        .filter(Q(payment_resubmitted_at__isnull=True) | Q(payment_resubmitted_at__lt=cutoff))
     )
+    resumed = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        # The conditional update is the claim: of two sweeps at once, one sees it still due.
+        if due.filter(pk=pk).update(payment_resubmitted_at=now):
+            logger.warning(
+                "batch %s: nothing paid for %ss; sending it to a worker again",
+                pk,
+                settings.AID_BATCH_RESUME_AFTER_SECONDS,
+            )
+            pay_batch.delay(pk)
+            resumed += 1
+    return resumed

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from workflows.engine import open_tasks_for
+from workflows.health import background_status
 from workflows.models import AuditEvent, Member
 from workflows.views.common import request_id, user_errors
 
@@ -287,11 +288,15 @@ def batch_detail(request, pk):
     batch = selectors.batches_visible_to(request.user).filter(pk=pk).first()
     if batch is None:
         raise Http404
+    progress = selectors.batch_paying_progress(batch)
     return render(
         request,
         "aid/batch_detail.html",
         {
             "batch": batch,
+            "progress": progress,
+            # a stalled batch is resent by beat's sweep only while background work runs
+            "background_running": background_status().running if progress and progress.stalled else True,
             "applications": batch.applications.select_related("member__user", "member__employer_unit", "disbursement"),
             "events": AuditEvent.objects.for_record(batch).select_related("actor"),
             "open_tasks": open_tasks_for(batch).select_related("owner"),

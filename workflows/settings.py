@@ -207,6 +207,9 @@ HEARTBEAT_STALE_SECONDS = env.float("HEARTBEAT_STALE_SECONDS", default=max(3 * H
 REPORT_QUEUE_PATIENCE_SECONDS = env.float("REPORT_QUEUE_PATIENCE_SECONDS", default=120.0)
 # A period close running longer than this is stopped and marked failed (the hard limit is a minute more).
 REPORT_TIME_LIMIT_SECONDS = env.int("REPORT_TIME_LIMIT_SECONDS", default=1800)
+# A 发放中 batch with no household paid for this long has no worker on it (its message was lost or its
+# worker died): the sweep sends it again.  Paying is idempotent, so too short costs only no-op runs.
+AID_BATCH_RESUME_AFTER_SECONDS = env.int("AID_BATCH_RESUME_AFTER_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "workflows.tasks.heartbeat",
@@ -229,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "workflows.tasks.send_deadline_reminders",
         "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
+    },
+    "resume-paying-batches": {
+        "task": "aid.tasks.resume_paying_batches",
+        "schedule": timedelta(seconds=max(1.0, AID_BATCH_RESUME_AFTER_SECONDS / 5)),
     },
     "send-pending-emails": {
         "task": "workflows.tasks.send_pending_emails",

@@ -165,3 +165,32 @@ def test_two_finance_officers_paying_at_once_pay_once():
     assert Disbursement.objects.count() == 1
     budget = FundBudget.objects.get()
     assert (budget.reserved, budget.paid) == (Decimal("0"), Decimal("2000"))
+
+
+def test_two_workers_paying_one_batch_at_once_pay_each_household_once(monkeypatch):
+    """A batch sent again by the sweep while its first message still runs: two payers at once."""
+    from django.db.models import Sum
+
+    from aid.flows import AidBatchFlow
+    from aid.models import AidBatch, Disbursement, FundBudget
+    from aid.tasks import pay_batch
+    from tests.aid.test_aid_flow import disburse
+    from tests.integration.test_worker_kill import PER_HOUSEHOLD, an_approved_batch
+
+    households = 40
+    batch, finance = an_approved_batch(households)
+    monkeypatch.setattr(pay_batch, "delay", lambda *args: None)  # the workers below take it instead
+    disburse(batch, AidBatchFlow.disburse, finance)
+    assert batch.status == AidBatch.Status.PAYING
+
+    results = run_together(lambda: pay_batch(batch.pk), lambda: pay_batch(batch.pk))
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    assert sum(paid for _, paid in results) == households  # between them, each household once
+    payments = Disbursement.objects.filter(application__batch=batch)
+    assert payments.count() == payments.values("application").distinct().count() == households
+    budget = FundBudget.objects.get(fund=batch.fund, period=batch.period)
+    assert budget.paid == payments.aggregate(s=Sum("amount"))["s"] == PER_HOUSEHOLD * households
+    assert budget.reserved == 0
+    assert AidBatch.objects.get(pk=batch.pk).status == AidBatch.Status.PAID
+    assert AuditEvent.objects.filter(action="mark_paid").count() == 1
+    print(f"\nconcurrent payers paid {[paid for _, paid in results]} of {households} households")

@@ -14,6 +14,7 @@ import time
 from decimal import Decimal
 from email.header import decode_header, make_header
 
+import kombu
 import pytest
 import redis
 import time_machine
@@ -29,7 +30,6 @@ from tests.aid.conftest import hardship_file
 from tests.aid.test_aid_flow import approve, disburse, votes
 from tests.factories import fresh, grant, make_tree, make_user
 from workflows import engine, services
-from workflows.celery import app as celery_app
 from workflows.models import AuditEvent, Member, Notification, Period, TaskDeadline
 from workflows.roles import Role
 
@@ -53,6 +53,13 @@ def kill_when(worker, predicate, *, timeout=60, what):
         time.sleep(0.01)
     os.killpg(worker.process.pid, signal.SIGKILL)
     worker.process.wait()
+
+
+def send_to_redis(redis_url, task, args):
+    """Queue ``task`` on the workers' Redis.  Not ``app.connection_for_write(url)``: this test process
+    has the embedded broker's transport configured, which would override the URL's scheme."""
+    with kombu.Connection(redis_url) as conn:
+        task.apply_async(args=args, connection=conn)
 
 
 def unacked_messages(redis_url):
@@ -114,8 +121,7 @@ def test_a_batch_disbursement_killed_midway_pays_each_household_exactly_once(
     assert batch.status == AidBatch.Status.PAYING and len(queued) == 1
 
     first = start_worker(redis_broker)
-    with celery_app.connection_for_write(redis_broker) as conn:
-        pay_batch.apply_async(args=queued[0], connection=conn)
+    send_to_redis(redis_broker, pay_batch, queued[0])
     payments = Disbursement.objects.filter(application__batch=batch)
     kill_when(first, lambda: payments.exists(), what="the first household paid")
     paid_before = payments.count()
@@ -131,6 +137,12 @@ def test_a_batch_disbursement_killed_midway_pays_each_household_exactly_once(
         what="the next worker to finish the batch",
     )
     print(f"batch: after the restart {payments.count()} payments, {HOUSEHOLDS} households")
+    assert_each_household_paid_once(batch)
+    assert "aid.tasks.pay_batch" in second.log()  # the redelivered message, not a new one
+
+
+def assert_each_household_paid_once(batch):
+    payments = Disbursement.objects.filter(application__batch=batch)
     assert payments.count() == HOUSEHOLDS
     assert payments.values("application").distinct().count() == HOUSEHOLDS
     assert set(batch.applications.values_list("status", flat=True)) == {AidApplication.Status.PAID}
@@ -140,7 +152,61 @@ def test_a_batch_disbursement_killed_midway_pays_each_household_exactly_once(
     assert AuditEvent.objects.filter(action="pay").count() == HOUSEHOLDS
     assert AuditEvent.objects.filter(action="mark_paid").count() == 1
     assert duplicated_audit_events("start_paying", "pay", "mark_paid") == []
-    assert "aid.tasks.pay_batch" in second.log()  # the redelivered message, not a new one
+
+
+RESUME_AFTER = 3
+
+
+def test_a_batch_whose_message_never_reached_the_broker_is_paid_by_the_sweep(redis_broker, start_worker, monkeypatch):
+    """The web process died between the commit and the send: no message at all.  Beat's sweep finds
+    the batch 发放中 with no progress and sends it from the instruction stored on the batch."""
+    monkeypatch.setenv("AID_BATCH_RESUME_AFTER_SECONDS", str(RESUME_AFTER))
+    batch, finance = an_approved_batch(HOUSEHOLDS)
+    monkeypatch.setattr(pay_batch, "delay", lambda *args: None)  # the message is lost
+    disburse(batch, AidBatchFlow.disburse, finance)
+    assert batch.status == AidBatch.Status.PAYING
+
+    worker = start_worker(redis_broker)
+    worker.wait_for(
+        lambda: AidBatch.objects.get(pk=batch.pk).status == AidBatch.Status.PAID,
+        timeout=90,
+        what="the sweep to send the batch and a worker to pay it",
+    )
+    assert_each_household_paid_once(batch)
+    assert "sending it to a worker again" in worker.log()
+
+
+def test_a_batch_killed_midway_is_resumed_by_the_sweep_before_the_visibility_timeout(
+    redis_broker, start_worker, monkeypatch
+):
+    """With production's hour-long visibility timeout the killed message comes back only in an hour;
+    the sweep resumes the batch after AID_BATCH_RESUME_AFTER_SECONDS, and the late redelivery is a no-op."""
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "3600")
+    monkeypatch.setenv("AID_BATCH_RESUME_AFTER_SECONDS", "3600")  # the first worker's sweep stays out of it
+    batch, finance = an_approved_batch(HOUSEHOLDS)
+    monkeypatch.setattr(pay_batch, "delay", lambda *args: None)
+    disburse(batch, AidBatchFlow.disburse, finance)
+
+    first = start_worker(redis_broker)
+    send_to_redis(redis_broker, pay_batch, (batch.pk,))
+    payments = Disbursement.objects.filter(application__batch=batch)
+    kill_when(first, lambda: payments.exists(), what="the first household paid")
+    paid_before = payments.count()
+    assert 0 < paid_before < HOUSEHOLDS, "the kill must land in the middle of the batch"
+    assert unacked_messages(redis_broker) == 1  # held for an hour
+
+    monkeypatch.setenv("AID_BATCH_RESUME_AFTER_SECONDS", str(RESUME_AFTER))
+    started = time.monotonic()
+    second = start_worker(redis_broker)
+    second.wait_for(
+        lambda: AidBatch.objects.get(pk=batch.pk).status == AidBatch.Status.PAID,
+        timeout=90,
+        what="the sweep to resume the batch",
+    )
+    took = time.monotonic() - started
+    print(f"\nbatch: killed after {paid_before} of {HOUSEHOLDS}; the sweep resumed it, paid {took:.0f}s later")
+    assert_each_household_paid_once(batch)
+    assert "sending it to a worker again" in second.log()
 
 
 # -- (c) deadline reminders ---------------------------------------------------------------------
