@@ -51,7 +51,7 @@ test-sqlite: install services
 	$(PYTEST) tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 test-postgres: install services
-	DATABASE_URL=$(PG_URL) $(PYTEST) --create-db tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+	DATABASE_URL=$(PG_URL) SOAK_SECONDS=60 $(PYTEST) --create-db tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 bench: install
 	$(PY) benchmarks/run.py

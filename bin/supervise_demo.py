@@ -28,7 +28,7 @@ LOGS = VAR / "log"
 PY = sys.executable
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = os.environ.get("PORT", "8000")
-STOP_SECONDS = 8  # grace before SIGKILL; the whole stop stays under 10 s
+STOP_SECONDS = 6  # grace before SIGKILL (a warm worker shutdown takes 3-7 s here); the whole stop stays under 10 s
 RESTART_BACKOFF = (1, 2, 5, 10, 30)
 
 log = logging.getLogger("demo")
