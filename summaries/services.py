@@ -86,8 +86,10 @@ def report_run(report_id, *, token=None, on_progress=None):
     started = Report.objects.filter(pk=report.pk, status=S.RUNNING)
     if token is not None:
         started = started.filter(run_token=token)
-    if not started.update(started_at=timezone.now()):
+    now = timezone.now()
+    if not started.update(started_at=now):
         return report
+    report.started_at = now
 
     def progress(stage, fraction=0.0):
         _progress(report, stage, fraction)
@@ -128,7 +130,7 @@ def _run_stages(report, progress):
         if pdf:
             report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
         report.status, report.stage, report.progress, report.generated_at = S.DONE, STAGE.FINISHED, 100, timezone.now()
-        report.save()
+        report.save(update_fields=["document", "workbook", "pdf", "status", "stage", "progress", "generated_at"])
         period = Period.objects.get(pk=report.period_id)
         if period.status == Period.Status.CLOSING:
             period_finish_closing(period=period)

@@ -43,6 +43,24 @@ class BackgroundStatus:
     running: bool
     last_seen: datetime.datetime | None  # the newest heartbeat of any source
     stale: tuple  # the sources whose heartbeat is missing or older than HEARTBEAT_STALE_SECONDS
+    now: datetime.datetime
+
+    @property
+    def silent_for(self):
+        return elapsed_words((self.now - self.last_seen).total_seconds()) if self.last_seen else ""
+
+
+def elapsed_words(seconds):
+    """How long ago, in the words of the interface (``timesince`` follows the browser's language)."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return str(_("不到1分钟"))
+    if minutes < 60:
+        return str(_("%(n)s分钟") % {"n": minutes})
+    hours = minutes // 60
+    if hours < 48:
+        return str(_("%(h)s小时%(m)s分钟") % {"h": hours, "m": minutes % 60})
+    return str(_("%(d)s天") % {"d": hours // 24})
 
 
 def background_status(*, now=None):
@@ -50,7 +68,7 @@ def background_status(*, now=None):
     limit = now - datetime.timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS)
     seen = dict(Heartbeat.objects.values_list("source", "seen_at"))
     stale = tuple(source for source in Heartbeat.Source.values if seen.get(source) is None or seen[source] < limit)
-    return BackgroundStatus(running=not stale, last_seen=max(seen.values(), default=None), stale=stale)
+    return BackgroundStatus(running=not stale, last_seen=max(seen.values(), default=None), stale=stale, now=now)
 
 
 def check_database():

@@ -113,6 +113,8 @@ def test_a_queued_close_says_so_and_then_that_no_worker_is_taking_it(tree, h2, c
     services.report_run(report.pk)  # a worker picks it up
     progress = client.get(reverse("summaries:progress", args=[report.pk])).json()
     assert not progress["queued"] and progress["status"] == "done"
+    report.refresh_from_db()
+    assert report.queued_at < report.started_at < report.generated_at
 
 
 def test_a_queued_close_is_stalled_at_once_when_the_worker_is_down(tree, h2, client):

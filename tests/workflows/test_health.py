@@ -34,8 +34,9 @@ def test_the_chair_and_the_administrator_see_the_banner_others_do_not(tree, clie
     beat_all(stale)
     for user in (tree.chair_a, admin):
         client.force_login(user)
-        page = client.get(reverse("dashboard")).content.decode()
+        page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
         assert "后台任务未运行" in page and "报告生成、到期提醒、期限届满处理已暂停" in page
+        assert "（2小时0分钟前）" in page
         assert timezone.localtime(stale).strftime("%Y-%m-%d %H:%M") in page
     for user in (tree.committee_a, tree.applicant_a):
         client.force_login(user)
@@ -70,3 +71,12 @@ def test_the_heartbeat_job_stamps_beat():
 
     heartbeat_task()
     assert Heartbeat.objects.get(source="beat").seen_at > timezone.now() - datetime.timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"), [(5, "不到1分钟"), (125, "2分钟"), (3 * 3600 + 60, "3小时1分钟"), (5 * 86400, "5天")]
+)
+def test_how_long_background_work_has_been_silent_is_said_in_chinese_whatever_the_browser(seconds, words):
+    from workflows.health import elapsed_words
+
+    assert elapsed_words(seconds) == words
