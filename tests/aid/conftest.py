@@ -71,3 +71,37 @@ def apply(tree, user, *, amount="3000", aid_type="living"):
         amount_requested=Decimal(amount),
         reasons="家庭困难，申请生活救助。",
     )
+
+
+def approved_batch(tree, *, second_committee, fund, households, amount):
+    """A 送温暖 batch of ``households`` hardship files at ``amount`` each, reviewed, publicised and
+    approved by the chair: ready for finance to pay."""
+    import time_machine
+    from viewflow.workflow.timers import fire_due_timers
+
+    from aid.flows import AidBatchFlow
+    from tests.aid.test_aid_flow import approve, votes
+
+    files = [
+        hardship_file(
+            tree,
+            make_user(name=f"困难户{n}", unit=tree.a_branch, employer=tree.employer_a),
+            id_number=f"3301021980{n:08d}",
+        )
+        for n in range(households)
+    ]
+    batch, skipped = services.batch_create(
+        actor=fresh(tree.chair_a),
+        title="春节送温暖",
+        aid_type="festival",
+        amount_per_household=amount,
+        fund=fund,
+        files=files,
+    )
+    assert not skipped
+    votes(batch, AidBatchFlow.review, tree.chair_a, {tree.committee_a: "for", second_committee: "for"})
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=10)):
+        assert fire_due_timers() == 1
+    batch.refresh_from_db()
+    approve(batch, AidBatchFlow.approve, tree.chair_a, fund)
+    return batch

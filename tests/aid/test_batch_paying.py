@@ -9,15 +9,13 @@ import time_machine
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
-from viewflow.workflow.timers import fire_due_timers
 
 from aid import services
 from aid.flows import AidBatchFlow
 from aid.models import AidApplication, AidBatch, Disbursement, FundBudget
 from aid.tasks import pay_batch, resume_paying_batches
-from tests.aid.conftest import hardship_file
-from tests.aid.test_aid_flow import approve, disburse, votes
-from tests.factories import fresh, make_user
+from tests.aid.conftest import approved_batch as shared_approved_batch
+from tests.aid.test_aid_flow import disburse
 from workflows.models import AuditEvent, Heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -33,28 +31,9 @@ def _threshold(settings):
 
 
 def approved_batch(tree, aid_people, fund, households=HOUSEHOLDS):
-    files = [
-        hardship_file(
-            tree,
-            make_user(name=f"困难户{n}", unit=tree.a_branch, employer=tree.employer_a),
-            id_number=f"3301021980{n:08d}",
-        )
-        for n in range(households)
-    ]
-    batch, _ = services.batch_create(
-        actor=fresh(tree.chair_a),
-        title="春节送温暖",
-        aid_type="festival",
-        amount_per_household=PER_HOUSEHOLD,
-        fund=fund,
-        files=files,
+    return shared_approved_batch(
+        tree, second_committee=aid_people["committee2"], fund=fund, households=households, amount=PER_HOUSEHOLD
     )
-    votes(batch, AidBatchFlow.review, tree.chair_a, {tree.committee_a: "for", aid_people["committee2"]: "for"})
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=10)):
-        fire_due_timers()
-    batch.refresh_from_db()
-    approve(batch, AidBatchFlow.approve, tree.chair_a, fund)
-    return batch
 
 
 def paying_with_the_message_lost(tree, aid_people, fund, django_capture_on_commit_callbacks, **kwargs):

@@ -17,18 +17,15 @@ from email.header import decode_header, make_header
 import kombu
 import pytest
 import redis
-import time_machine
 from django.db.models import Count, Sum
 from django.utils import timezone
-from viewflow.workflow.timers import fire_due_timers
 
-from aid import services as aid_services
 from aid.flows import AidBatchFlow
 from aid.models import AidApplication, AidBatch, Disbursement, Fund, FundBudget
 from aid.tasks import pay_batch
-from tests.aid.conftest import hardship_file
-from tests.aid.test_aid_flow import approve, disburse, votes
-from tests.factories import fresh, grant, make_tree, make_user
+from tests.aid.conftest import approved_batch
+from tests.aid.test_aid_flow import disburse
+from tests.factories import grant, make_tree, make_user
 from workflows import engine, services
 from workflows.models import AuditEvent, Member, Notification, Period, TaskDeadline
 from workflows.roles import Role
@@ -86,28 +83,7 @@ def an_approved_batch(households):
         make_user("committee_a2", name="钱委员", unit=tree.a, employer=tree.employer_a), Role.COMMITTEE, tree.a
     )
     finance = grant(make_user("finance_a", name="赵会计", unit=tree.a, employer=tree.employer_a), Role.FINANCE, tree.a)
-    files = [
-        hardship_file(
-            tree,
-            make_user(name=f"困难户{n}", unit=tree.a_branch, employer=tree.employer_a),
-            id_number=f"3301021980{n:08d}",
-        )
-        for n in range(households)
-    ]
-    batch, skipped = aid_services.batch_create(
-        actor=fresh(tree.chair_a),
-        title="春节送温暖",
-        aid_type="festival",
-        amount_per_household=PER_HOUSEHOLD,
-        fund=fund,
-        files=files,
-    )
-    assert not skipped
-    votes(batch, AidBatchFlow.review, tree.chair_a, {tree.committee_a: "for", committee2: "for"})
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=10)):
-        assert fire_due_timers() == 1
-    batch.refresh_from_db()
-    approve(batch, AidBatchFlow.approve, tree.chair_a, fund)
+    batch = approved_batch(tree, second_committee=committee2, fund=fund, households=households, amount=PER_HOUSEHOLD)
     return batch, finance
 
 
