@@ -144,6 +144,7 @@ def _record_failure(report, exc):
 
     if isinstance(exc, MemoryError):
         traceback.clear_frames(exc.__traceback__)
+        report.snapshot = None  # the figures in memory; this object is not saved again
         reason = str(OUT_OF_MEMORY)
     elif isinstance(exc, SoftTimeLimitExceeded):
         reason = str(TIMED_OUT % {"seconds": settings.REPORT_TIME_LIMIT_SECONDS})

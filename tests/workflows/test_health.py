@@ -54,6 +54,7 @@ def test_healthz_answers_503_without_a_worker_and_200_with_one_and_names_no_one(
     response = client.get(reverse("healthz"))
     assert response.status_code == 200 and response.json()["status"] == "ok"
     assert response["Cache-Control"].startswith("max-age=0")
+    assert client.post(reverse("healthz"), data="[]", content_type="application/json").status_code == 405
 
 
 def test_the_health_command_exits_non_zero_when_the_worker_is_down(capsys):

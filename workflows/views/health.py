@@ -2,10 +2,12 @@
 
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from .. import health
 
 
+@require_safe
 @never_cache
 def healthz(request):
     # Booleans only: an anonymous caller learns nothing of hosts, users or errors (see `manage.py health`).
