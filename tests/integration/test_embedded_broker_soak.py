@@ -59,6 +59,7 @@ def staggered_review_timeouts(tree, count, spread):
     return timers
 
 
+@pytest.mark.timeout(SOAK_SECONDS + 300)
 def test_worker_and_beat_run_for_minutes_on_the_embedded_broker_and_do_every_job_once(tmp_path):
     tree = make_tree()
     for user in (tree.chair, tree.chair_a, tree.committee_a):
