@@ -1,6 +1,8 @@
 """REST endpoints of 困难职工帮扶 (/api/v1/aid/...).  Verification, review, approval and payment are
 the flow's tasks (/api/v1/tasks/<id>/complete/).  Personal data is masked unless the role needs it."""
 
+from decimal import Decimal
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -8,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from workflows.api import BodyCheckedFirst
 from workflows.models import Member
 from workflows.pii import mask_name
 
@@ -48,7 +51,7 @@ class BudgetSerializer(serializers.ModelSerializer):
         fields = ["id", "fund", "period", "amount", "reserved", "paid", "remaining"]
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """帮扶申请.  POST applies (``member`` to apply on someone's behalf)."""
 
     serializer_class = ApplicationSerializer
@@ -149,7 +152,7 @@ class FileSerializer(serializers.ModelSerializer):
         return file.member.display_name if services.may_see_pii(user, file) else mask_name(file.member.display_name)
 
 
-class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FileViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """困难职工档案 (personal data is never in the API: ID numbers, income, illness and accounts
     stay on the audited page).  POST opens a file; ``review/`` and ``lift/`` act on one."""
 
@@ -216,7 +219,7 @@ class BatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BatchViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """批量慰问.  POST {title, aid_type, amount_per_household, fund, files: [ids]} starts one."""
 
     serializer_class = BatchSerializer
@@ -227,17 +230,25 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=None)
     def create(self, request):
-        from decimal import Decimal, InvalidOperation
-
-        fund = Fund.objects.filter(pk=request.data.get("fund")).first()
-        files = list(
-            selectors.files_visible_to(request.user).filter(pk__in=request.data.get("files") or [], status="active")
+        amount_field = serializers.DecimalField(
+            max_digits=AidBatch._meta.get_field("amount_per_household").max_digits,
+            decimal_places=2,
+            min_value=Decimal("0.01"),
         )
         try:
-            amount = Decimal(str(request.data.get("amount_per_household")))
-        except (InvalidOperation, TypeError):
-            raise ValidationError({"amount_per_household": "请填写每户金额。"}) from None
-        if fund is None or amount <= 0:
+            amount = amount_field.run_validation(request.data.get("amount_per_household"))
+        except ValidationError as exc:  # 1e400, NaN, Infinity, too many digits, ≤ 0: refused, never stored
+            raise ValidationError({"amount_per_household": exc.detail}) from None
+        fund_id, file_ids = request.data.get("fund"), request.data.get("files") or []
+        if not isinstance(fund_id, int | str) or not isinstance(file_ids, list):
+            raise ValidationError({"fund": "请选择资金和慰问对象。"})
+        fund = Fund.objects.filter(pk=fund_id).first() if str(fund_id).isdigit() else None
+        files = list(
+            selectors.files_visible_to(request.user).filter(
+                pk__in=[pk for pk in file_ids if str(pk).isdigit()], status="active"
+            )
+        )
+        if fund is None:
             raise ValidationError({"fund": "请选择资金并填写大于0的每户金额。"})
         batch, skipped = services.batch_create(
             actor=request.user,

@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from workflows.api import AuditEventSerializer
+from workflows.api import AuditEventSerializer, BodyCheckedFirst
 from workflows.models import AuditEvent
 
 from . import documents, selectors, services
@@ -45,7 +45,7 @@ def _form_data(form_class, data, **kwargs):
     return form.cleaned_data
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """劳动争议案件.  POST files one for the logged-in employee; ``register/`` records one on behalf."""
 
     serializer_class = CaseSerializer

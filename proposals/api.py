@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from workflows.api import AuditEventSerializer
+from workflows.api import AuditEventSerializer, BodyCheckedFirst
 from workflows.models import AuditEvent
 
 from . import selectors, services
@@ -31,7 +31,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         return [s.member.display_name for s in proposal.seconds.all()]
 
 
-class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProposalViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """提案.  POST drafts one in the current congress; ``second/`` and ``submit/`` act on it."""
 
     serializer_class = ProposalSerializer

@@ -33,6 +33,16 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+class BodyCheckedFirst:
+    """A write's body is parsed before its action runs, once the caller is known to be allowed in:
+    a malformed body is refused even by an action that takes no fields (claim, release…)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            request.data  # noqa: B018 — parsing is the point
+
+
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
@@ -73,7 +83,7 @@ class ReassignSerializer(serializers.Serializer):
     user = serializers.IntegerField()
 
 
-class TaskViewSet(viewsets.GenericViewSet):
+class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
     """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办)."""
 
     serializer_class = TaskSerializer
@@ -176,7 +186,9 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
-class MembershipApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MembershipApplicationViewSet(
+    BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """入会申请.  POST creates one for the logged-in worker; transitions are POST actions."""
 
     serializer_class = MembershipApplicationSerializer

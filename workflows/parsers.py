@@ -1,0 +1,52 @@
+"""What the API accepts as a request body, checked once at the boundary for every endpoint."""
+
+import math
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+MAX_DEPTH = 32
+
+NOT_AN_OBJECT = _("请求体须为 JSON 对象（{…}）。")
+TOO_DEEP = _("请求体嵌套过深（最多%(depth)s层）。")
+BAD_TEXT = _("请求体含有无法识别的字符。")
+NOT_FINITE = _("数值须为有限的数。")
+
+
+class ObjectJSONParser(JSONParser):
+    """A JSON body is an object of bounded depth, with finite numbers and text that can be stored.
+
+    Every action reads its fields from a mapping; a list, a string, a number or ``null`` made them
+    fail with a 500, a 5,000-deep array overflowed the stack, ``1e400`` became an infinite float and
+    a lone surrogate broke the database encoder.  Refused here, they never reach a view.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(TOO_DEEP % {"depth": MAX_DEPTH}) from None
+        if not isinstance(data, dict):
+            raise ParseError(NOT_AN_OBJECT)
+        _check(data, 1)
+        return data
+
+
+def _check(value, depth):
+    if depth > MAX_DEPTH:
+        raise ParseError(TOO_DEEP % {"depth": MAX_DEPTH})
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check(key, depth)
+            _check(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check(item, depth + 1)
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ParseError(BAD_TEXT) from None
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ParseError(NOT_FINITE)
