@@ -79,7 +79,6 @@ class PayingProgress:
     last_paid_at: datetime.datetime | None
     stalled: bool  # no progress for longer than the threshold: no worker is on it right now
     resubmitted_at: datetime.datetime | None  # when the sweep last sent the batch to a worker again
-    resumable: bool  # the instruction is stored, so the sweep can send the batch again
 
     @property
     def last_activity(self):
@@ -99,5 +98,4 @@ def batch_paying_progress(batch, *, now=None):
         last_paid_at=batch.last_paid_at,
         stalled=stalled_paying_batches(now=now).filter(pk=batch.pk).exists(),
         resubmitted_at=batch.payment_resubmitted_at,
-        resumable=bool(batch.payment_key),
     )

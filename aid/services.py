@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -521,31 +520,6 @@ def batch_disburse(*, batch, actor, method, reference, paid_on, key, request_id=
             pay_batch.delay(batch_id)
 
         transaction.on_commit(send_pay_batch, robust=True)
-    return batch
-
-
-def batch_adopt_legacy_instruction(*, batch, actor_id, method, reference, paid_on, key):
-    """Store the instruction a message queued before the upgrade carries, on a batch that has none."""
-    with transaction.atomic():
-        batch = AidBatch.objects.select_for_update(of=("self",)).select_related("fund", "period").get(pk=batch.pk)
-        if not batch.payment_key:
-            batch.store_payment_instruction(
-                ordered_by=get_user_model().objects.get(pk=actor_id),
-                method=method,
-                reference=reference,
-                paid_on=datetime.date.fromisoformat(paid_on),
-                key=key,
-            )
-            batch.save(
-                update_fields=[
-                    "payment_ordered_by",
-                    "payment_method",
-                    "payment_reference",
-                    "payment_paid_on",
-                    "payment_key",
-                    "paying_since",
-                ]
-            )
     return batch
 
 

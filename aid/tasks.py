@@ -42,29 +42,18 @@ def remind_file_reviews(days_ahead=7):
 
 
 @shared_task(**RETRY)
-def pay_batch(batch_id, *legacy_instruction):
+def pay_batch(batch_id):
     """批量发放: pay each household of a 发放中 batch once, as the instruction stored on the batch says.
 
     Acks late: a worker killed mid-batch leaves the message to be redelivered, and the rerun pays
     only the households still unpaid; a message that never reached a worker is sent again by
-    :func:`resume_paying_batches`.  A message queued before the instruction was stored on the batch
-    carries it as ``(actor_id, method, reference, paid_on, key)``: it is stored on a batch that has
-    none (so the sweep can resume that batch too) and ignored otherwise — the batch is the truth.
+    :func:`resume_paying_batches`.
     """
     from .models import AidBatch
-    from .services import batch_adopt_legacy_instruction, batch_pay_households
+    from .services import batch_pay_households
 
     batch = AidBatch.objects.select_related("fund", "period", "payment_ordered_by").filter(pk=batch_id).first()
     if batch is None or batch.status != AidBatch.Status.PAYING:
-        return 0
-    if not batch.payment_key and len(legacy_instruction) == 5:
-        actor_id, method, reference, paid_on, key = legacy_instruction
-        batch_adopt_legacy_instruction(
-            batch=batch, actor_id=actor_id, method=method, reference=reference, paid_on=paid_on, key=key
-        )
-        batch = AidBatch.objects.select_related("fund", "period", "payment_ordered_by").get(pk=batch_id)
-    if not batch.payment_key:
-        logger.error("batch %s is 发放中 without a payment instruction; nothing paid", batch_id)
         return 0
     return batch_pay_households(batch=batch)
 
@@ -82,10 +71,8 @@ def resume_paying_batches():
 
     now = timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.AID_BATCH_RESUME_AFTER_SECONDS)
-    due = (
-        stalled_paying_batches(now=now)
-        .exclude(payment_key="")
-        .filter(Q(payment_resubmitted_at__isnull=True) | Q(payment_resubmitted_at__lt=cutoff))
+    due = stalled_paying_batches(now=now).filter(
+        Q(payment_resubmitted_at__isnull=True) | Q(payment_resubmitted_at__lt=cutoff)
     )
     resumed = 0
     for pk in list(due.values_list("pk", flat=True)):

@@ -163,40 +163,6 @@ def test_paying_twice_pays_nobody_twice(tree, aid_people, fund, django_capture_o
     assert_paid_once(batch)
 
 
-def test_a_message_queued_before_the_upgrade_is_paid_from_the_batch(
-    tree, aid_people, fund, django_capture_on_commit_callbacks
-):
-    """The old message carried (actor, method, reference, paid_on, key); the batch's instruction wins."""
-    batch = paying_with_the_message_lost(tree, aid_people, fund, django_capture_on_commit_callbacks)
-    old_args = (aid_people["finance2"].pk, "cash", "旧消息", timezone.localdate().isoformat(), "old-key")
-    assert pay_batch(batch.pk, *old_args) == HOUSEHOLDS
-    assert set(Disbursement.objects.values_list("reference", "paid_by", "method").distinct()) == {
-        ("转账2026-01", aid_people["finance"].pk, "bank")
-    }
-    assert_paid_once(batch)
-
-
-def test_a_batch_paying_since_before_the_upgrade_adopts_its_old_message(
-    tree, aid_people, fund, django_capture_on_commit_callbacks
-):
-    batch = paying_with_the_message_lost(tree, aid_people, fund, django_capture_on_commit_callbacks)
-    AidBatch.objects.filter(pk=batch.pk).update(  # as the upgrade found it: 发放中, no instruction
-        payment_ordered_by=None,
-        payment_method="",
-        payment_reference="",
-        payment_paid_on=None,
-        payment_key="",
-        paying_since=None,
-    )
-    with later():
-        assert resume_paying_batches() == 0  # nothing to send it with
-    old_args = (aid_people["finance"].pk, "bank", "旧消息", timezone.localdate().isoformat(), "old-key")
-    assert pay_batch(batch.pk, *old_args) == HOUSEHOLDS
-    batch.refresh_from_db()
-    assert (batch.payment_key, batch.payment_reference) == ("old-key", "旧消息")
-    assert_paid_once(batch)
-
-
 # -- the page ---------------------------------------------------------------------------------
 def page(client, user, batch):
     client.force_login(user)
