@@ -43,11 +43,6 @@ class BackgroundStatus:
     running: bool
     last_seen: datetime.datetime | None  # the newest heartbeat of any source
     stale: tuple  # the sources whose heartbeat is missing or older than HEARTBEAT_STALE_SECONDS
-    now: datetime.datetime
-
-    @property
-    def silent_for(self):
-        return elapsed_words((self.now - self.last_seen).total_seconds()) if self.last_seen else ""
 
 
 def elapsed_words(seconds):
@@ -68,7 +63,7 @@ def background_status(*, now=None):
     limit = now - datetime.timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS)
     seen = dict(Heartbeat.objects.values_list("source", "seen_at"))
     stale = tuple(source for source in Heartbeat.Source.values if seen.get(source) is None or seen[source] < limit)
-    return BackgroundStatus(running=not stale, last_seen=max(seen.values(), default=None), stale=stale, now=now)
+    return BackgroundStatus(running=not stale, last_seen=max(seen.values(), default=None), stale=stale)
 
 
 def check_database():

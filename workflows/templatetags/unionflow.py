@@ -80,3 +80,13 @@ def masked_digits(value):
     from workflows.pii import mask_digits
 
     return mask_digits(str(value)) if value else ""
+
+
+@register.filter
+def elapsed(moment):
+    """How long ago ``moment`` was, in the interface's Chinese (``timesince`` follows the browser)."""
+    from django.utils import timezone
+
+    from ..health import elapsed_words
+
+    return elapsed_words((timezone.now() - moment).total_seconds()) if moment else ""
