@@ -126,14 +126,11 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
     @extend_schema(request=ReassignSerializer)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
-        task, process = _task_for(request, pk)
+        task, _ = _task_for(request, pk)
         body = ReassignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        to_user = (
-            selectors.users_who_may(task.owner_permission, process.org_unit)
-            .filter(pk=body.validated_data["user"])
-            .first()
-        )
+        engine.task_ensure_reassignable(task=task, actor=request.user)
+        to_user = engine.task_reassign_candidates(task).filter(pk=body.validated_data["user"]).first()
         if to_user is None:
             raise ValidationError({"user": "该人员无权办理此任务。"})
         engine.task_reassign(task=task, actor=request.user, to_user=to_user)

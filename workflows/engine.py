@@ -20,7 +20,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 
-from .errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
+from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess
 from .notifications import notify
 
@@ -34,6 +34,7 @@ TASK_NOT_CLAIMABLE = _("您无权认领该任务（需要相应角色，且事�
 TASK_NOT_ASSIGNED = _("该任务尚未被认领，无需释放。")
 REASSIGN_NOT_ALLOWED = _("只有本单位工会主席可以改派任务。")
 REASSIGN_TARGET_NOT_ALLOWED = _("%(user)s没有办理该任务的权限，不能改派给他/她。")
+TASK_PERSON_BOUND = _("“%(task)s”由流程指定%(person)s本人办理，不能改派、释放或由他人认领。")
 BULK_NOT_ALLOWED = _("“%(task)s”不支持批量办理。")
 
 
@@ -94,9 +95,12 @@ class HumanTask(flow.View):
     """A task a person does from the queue.
 
     ``.Permission(perm)`` says which role may take it — always checked within the process's org
-    unit; ``.Due(delta)`` gives it a deadline (a ``timedelta`` or a callable on the activation)
-    that drives the overdue colour, the reminder and the escalation; ``form_class`` and
-    ``complete`` say how it is done; ``bulk`` names the form data used for bulk completion.
+    unit; ``.Assign(fn)`` binds it to the one person ``fn`` names (the proposer, the applicant, the
+    case's mediator), whom the record's own transitions expect: such a task is never claimed,
+    released or reassigned away from that person; ``.Due(delta)`` gives it a deadline (a
+    ``timedelta`` or a callable on the activation) that drives the overdue colour, the reminder and
+    the escalation; ``form_class`` and ``complete`` say how it is done; ``bulk`` names the form data
+    used for bulk completion.
     """
 
     def __init__(self, *, form_class, complete, bulk=None, **kwargs):
@@ -138,9 +142,20 @@ class HumanTask(flow.View):
     def Permission(self, permission=None, auto_create=False, obj=None, help_text=None):
         return super().Permission(permission, auto_create, obj or (lambda process: process.org_unit), help_text)
 
+    @property
+    def person_bound(self):
+        return self._owner is not None
+
+    def bound_person(self, task):
+        """The person the flow names for ``task`` (read fresh from the record), or None."""
+        return self.calc_owner(self.activation_class(task)) if self.person_bound else None
+
     def can_assign(self, user, task):
         if task.owner_id or user is None or not user.is_authenticated:
             return False
+        if self.person_bound:
+            person = self.bound_person(task)
+            return person is not None and person.pk == user.pk
         if self.held_twice(user, task):
             return False
         if not task.owner_permission:
@@ -235,7 +250,11 @@ def task_escalate(task, *, now=None):
         return notify(
             users_with_role(Role.CHAIR, process.org_unit),
             title=_("督办：%(title)s的“%(task)s”已超期") % {"title": process.title, "task": task.title},
-            body=_("办理期限为%(due)s，办理人：%(owner)s。请督促办理或改派。")
+            body=(
+                _("办理期限为%(due)s，办理人：%(owner)s。请督促办理。")
+                if task.flow_task.person_bound  # the flow's named person: urged, never replaced
+                else _("办理期限为%(due)s，办理人：%(owner)s。请督促办理或改派。")
+            )
             % {"due": due, "owner": _who(task.owner) if task.owner_id else _("尚未认领")},
             url=task_url(task),
             kind="escalation",
@@ -264,10 +283,21 @@ def _ensure_open(task):
         raise IllegalTransition(TASK_CANCELED)
 
 
+def _refuse_unless_bound_to(task, user):
+    """A person-bound task goes to nobody but its person (``user=None``: to nobody at all)."""
+    node = task.flow_task
+    if not node.person_bound:
+        return
+    person = node.bound_person(task)
+    if user is None or person is None or person.pk != user.pk:
+        raise PersonBoundTask(TASK_PERSON_BOUND, task=task.title, person=_who(person))
+
+
 def task_claim(*, task, actor):
     """认领: take a task from the claimable queue into my inbox."""
     with task.activation() as activation:
         _ensure_open(task)
+        _refuse_unless_bound_to(task, actor)
         if task.owner_id and task.owner_id != actor.pk:
             raise AlreadyHandled(TASK_TAKEN, actor=_who(task.owner))
         if task.owner_id == actor.pk:
@@ -290,8 +320,37 @@ def task_release(*, task, actor):
             raise IllegalTransition(TASK_NOT_ASSIGNED)
         if task.owner_id != actor.pk and not actor.has_perm("workflows.reassign_task", task.process.coerced):
             raise NotPermitted(TASK_NOT_YOURS)
+        _refuse_unless_bound_to(task, None)  # back in the queue, anyone with the role could take it
         activation.unassign()
     return task
+
+
+def task_ensure_reassignable(*, task, actor):
+    """Refuse before any candidate is offered: only the chair reassigns an open task, and a
+    person-bound task only back to its own person (repairing an older reassignment)."""
+    if not actor.has_perm("workflows.reassign_task", task.process.coerced):
+        raise NotPermitted(REASSIGN_NOT_ALLOWED)
+    _ensure_open(task)
+    if task.flow_task.person_bound and not task_reassign_candidates(task).exists():
+        _refuse_unless_bound_to(task, None)
+
+
+def task_reassign_candidates(task):
+    """Who a task may be reassigned to: its own person for a person-bound task (when someone else
+    holds it), else whoever holds the step's role in the process's scope."""
+    from django.contrib.auth import get_user_model
+
+    from .selectors import users_who_may
+
+    users = get_user_model().objects
+    if task.flow_task.person_bound:
+        person = task.flow_task.bound_person(task)
+        if person is None or person.pk == task.owner_id:
+            return users.none()
+        return users.filter(pk=person.pk, is_active=True)
+    if not task.owner_permission:
+        return users.none()
+    return users_who_may(task.owner_permission, task.process.unionprocess.org_unit)
 
 
 def task_reassign(*, task, actor, to_user):
@@ -301,7 +360,9 @@ def task_reassign(*, task, actor, to_user):
         raise NotPermitted(REASSIGN_NOT_ALLOWED)
     with task.activation() as activation:
         _ensure_open(task)
-        if task.owner_permission and not to_user.has_perm(task.owner_permission, obj=process):
+        if task.flow_task.person_bound:
+            _refuse_unless_bound_to(task, to_user)  # its person, whatever roles they hold
+        elif not task.owner_permission or not to_user.has_perm(task.owner_permission, obj=process):
             raise NotPermitted(REASSIGN_TARGET_NOT_ALLOWED, user=_who(to_user))
         if task.flow_task.held_twice(to_user, task):
             raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(to_user))

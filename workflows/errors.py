@@ -34,6 +34,14 @@ class PeriodClosed(WorkflowError):
     code = "period_closed"
 
 
+class PersonBoundTask(WorkflowError):
+    """The flow gave the task to one named person (the proposer, the applicant, the case's mediator):
+    the record's own rules let only that person finish it, so nobody else may take it."""
+
+    status_code = 409
+    code = "person_bound"
+
+
 class DatabaseUnavailable(WorkflowError):
     """The database went away mid-request.  Every write is one transaction, so nothing was saved."""
 

@@ -114,7 +114,8 @@ def task_detail(request, pk):
     record = process.artifact
     reassign_form = None
     if task.status in selectors.OPEN_STATUSES and request.user.has_perm("workflows.reassign_task", process):
-        reassign_form = ReassignForm(candidates=selectors.users_who_may(task.owner_permission, process.org_unit))
+        candidates = engine.task_reassign_candidates(task)
+        reassign_form = ReassignForm(candidates=candidates) if candidates.exists() else None
     return render(
         request,
         "workflows/task_detail.html",
@@ -124,6 +125,9 @@ def task_detail(request, pk):
             "record": record,
             "form": form if task.status in selectors.OPEN_STATUSES else None,
             "can_claim": task.status == STATUS.NEW and node.can_assign(request.user, task),
+            "can_release": task.owner_id == request.user.pk
+            and task.status in selectors.OPEN_STATUSES
+            and not node.person_bound,
             "reassign_form": reassign_form,
             "events": AuditEvent.objects.for_record(record).select_related("actor") if record else [],
             "record_template": f"{record._meta.app_label}/{record._meta.model_name}_summary.html" if record else None,
@@ -143,9 +147,8 @@ def task_action(request, pk, action):
             engine.task_release(task=task, actor=request.user)
             messages.success(request, _("已释放，任务回到可认领队列。"))
         elif action == "reassign":
-            form = ReassignForm(
-                request.POST, candidates=selectors.users_who_may(task.owner_permission, process.org_unit)
-            )
+            engine.task_ensure_reassignable(task=task, actor=request.user)
+            form = ReassignForm(request.POST, candidates=engine.task_reassign_candidates(task))
             if not form.is_valid():
                 messages.error(request, _("请选择有权办理该任务的人员。"))
             else:
