@@ -15,6 +15,11 @@ from workflows.roles import in_scope
 from workflows.transitions import condition
 
 
+@condition(_("调解期限只能延长一次，本案已延长过"))
+def mediation_not_yet_extended(case):
+    return case.extended_days == 0
+
+
 @condition(_("只有信访件可以延长办结期限，且只能延长一次"))
 def is_petition_not_yet_extended(case):
     return case.is_petition and not case.petition_extended
@@ -186,13 +191,15 @@ class GrievanceCase(WorkflowRecord):
         field=status,
         source=Status.MEDIATING,
         target=Status.MEDIATING,
+        conditions=[mediation_not_yet_extended],
         permission=lambda case, user: case.mediator_id == user.pk,
         custom={"label": _("双方同意延长调解期限")},
     )
-    def extend(self, *, days, extension_reason, new_due):
-        self.extended_days += days
+    def extend(self, *, days, extension_reason):
+        """By agreement of both parties, once (企业劳动争议协商调解规定 art. 26)."""
+        self.extended_days = days
         self.extension_reason = extension_reason
-        self.mediation_due = new_due
+        self.mediation_due += datetime.timedelta(days=days)
 
     @transition(
         field=status,

@@ -23,7 +23,7 @@ EMPLOYER_OUT_OF_SCOPE = _("所选用人单位不在您的工会范围内。")
 FUTURE_FILING = _("登记日期不能晚于今天。")
 AMOUNT_INVALID = _("标的额应为0至%(max)s元之间的金额。")
 WORKERS_INVALID = _("涉及职工人数应在1至%(max)s人之间。")
-EXTENSION_TOO_LONG = _("调解期限最多可延长%(max)s天，本案还可延长%(left)s天。")
+EXTENSION_TOO_LONG = _("调解期限可延长1至%(max)s天。")
 ONLY_MEDIATOR = _("只有本案调解员可以记录调解情况。")
 NOT_MEDIATING = _("本案当前状态为“%(state)s”，不能记录调解。")
 SESSION_BEFORE_ACCEPTANCE = _("调解日期不能早于受理日期（%(date)s）。")
@@ -259,21 +259,14 @@ def case_close(*, case, actor, data, request_id=""):
 
 
 def case_extend(*, case, actor, days, reason, request_id=""):
-    """Both parties agree to extend mediation; the deadline, its reminder and its timer move."""
+    """Both parties agree to extend mediation, once; the deadline, its reminder and its timer move.
+    The transition refuses a case not (or no longer) in mediation and a second extension."""
     limit = settings.UNIONFLOW["CASE_EXTENSION_MAX_DAYS"]
-    left = limit - case.extended_days
-    if days < 1 or days > left:
-        raise WorkflowError(EXTENSION_TOO_LONG, max=limit, left=left)
+    if days < 1 or days > limit:
+        raise WorkflowError(EXTENSION_TOO_LONG, max=limit)
     with transaction.atomic():
         case = run_transition(
-            case,
-            "extend",
-            actor=actor,
-            request_id=request_id,
-            reason=reason,
-            days=days,
-            extension_reason=reason,
-            new_due=case.mediation_due + datetime.timedelta(days=days),
+            case, "extend", actor=actor, request_id=request_id, reason=reason, days=days, extension_reason=reason
         )
         from workflows.calendar import end_of_day
 

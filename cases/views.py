@@ -105,6 +105,7 @@ def case_detail(request, pk):
             (kind, label) for kind, (label, _f, states) in documents.DOCUMENTS.items() if case.status in states
         ],
         "can_mediate": is_mediator and case.status == GrievanceCase.Status.MEDIATING,
+        "can_extend": is_mediator and case.status == GrievanceCase.Status.MEDIATING and not case.extended_days,
         "can_sign": is_mediator and case.status == GrievanceCase.Status.AGREED and not case.agreement_signed_on,
         "can_extend_petition": case.is_petition
         and not case.petition_extended

@@ -54,7 +54,7 @@ def half_year(tree, mediator):
         filed_on=D(2026, 4, 28),
     )  # fmt: skip
     move(c4, "accept", on_date=D(2026, 5, 1), mediator=m, mediation_due=D(2026, 5, 16))
-    move(c4, "extend", days=10, extension_reason="双方同意", new_due=D(2026, 5, 26))
+    move(c4, "extend", days=10, extension_reason="双方同意")  # due 2026-05-26
     move(c4, "agree", on_date=D(2026, 5, 25), amount=Decimal("4500"), terms="支付", performance_due=D(2026, 6, 10))
     move(c4, "close", on_date=D(2026, 6, 12), performed=True, note="已履行", satisfaction="satisfied")
 
