@@ -77,6 +77,19 @@ class FundBudget(models.Model):
         return self.amount - self.reserved - self.paid
 
 
+@condition(_("该档案尚有未办结的帮扶申请，办结或撤回后才能脱困"))
+def no_open_application(file):
+    return not file.applications.exclude(status__in=AidApplication.CLOSED_STATUSES).exists()
+
+
+@condition(_("困难职工档案已脱困"))
+def hardship_file_not_lifted(record):
+    """No step towards money on a lifted file: lifting waits for open applications, and one that
+    was open before this rule can still be rejected or withdrawn (those moves have no condition)."""
+    file_id = getattr(record, "hardship_file_id", None)  # a batch has none: its households do
+    return file_id is None or HardshipFile.objects.filter(pk=file_id, status=HardshipFile.Status.ACTIVE).exists()
+
+
 class HardshipFile(WorkflowRecord):
     """困难职工档案: the household's situation, with the category the committee confirmed."""
 
@@ -136,6 +149,7 @@ class HardshipFile(WorkflowRecord):
         field=status,
         source=Status.ACTIVE,
         target=Status.LIFTED,
+        conditions=[no_open_application],
         permission=in_scope("aid.manage_hardshipfile"),
         custom={"label": _("脱困")},
     )
@@ -158,7 +172,13 @@ class ReviewedAndPublicised(models.Model):
     class Meta:
         abstract = True
 
-    @transition(field="status", source="reviewing", target="publicizing", custom={"label": _("评议通过，进入公示")})
+    @transition(
+        field="status",
+        source="reviewing",
+        target="publicizing",
+        conditions=[hardship_file_not_lifted],
+        custom={"label": _("评议通过，进入公示")},
+    )
     def pass_review(self, *, publicity_ends_on):
         self.publicity_ends_on = publicity_ends_on
 
@@ -176,7 +196,7 @@ class ReviewedAndPublicised(models.Model):
         field="status",
         source="publicizing",
         target="approving",
-        conditions=[no_open_objection],
+        conditions=[no_open_objection, hardship_file_not_lifted],
         custom={"label": _("公示期满")},
     )
     def end_publicity(self):
@@ -305,6 +325,9 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         WITHDRAWN = "withdrawn", _("已撤回")
         IN_BATCH = "in_batch", _("随批量慰问办理")
 
+    # ended: nothing more happens to it (a hardship file with only these may be lifted)
+    CLOSED_STATUSES = (Status.PAID, Status.REJECTED, Status.WITHDRAWN)
+
     member = models.ForeignKey(
         Member, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="aid_applications"
     )
@@ -362,7 +385,13 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
 
         return reverse("aid:application", args=[self.pk])
 
-    @transition(field=status, source=Status.VERIFYING, target=Status.REVIEWING, custom={"label": _("核实完毕")})
+    @transition(
+        field=status,
+        source=Status.VERIFYING,
+        target=Status.REVIEWING,
+        conditions=[hardship_file_not_lifted],
+        custom={"label": _("核实完毕")},
+    )
     def verified(self):
         pass
 
@@ -374,6 +403,7 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         field=status,
         source=Status.RETURNED,
         target=Status.VERIFYING,
+        conditions=[hardship_file_not_lifted],
         permission=lambda a, user: a.member.user_id == user.pk or a.created_by_id == user.pk,
         custom={"label": _("补正后重新提交")},
     )
@@ -384,6 +414,7 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         field=status,
         source=Status.APPROVING,
         target=Status.APPROVED,
+        conditions=[hardship_file_not_lifted],
         permission=in_scope("aid.approve_aidapplication"),
         custom={"label": _("主席审批同意")},
     )
@@ -394,6 +425,7 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         field=status,
         source=Status.APPROVING,
         target=Status.UPPER_APPROVING,
+        conditions=[hardship_file_not_lifted],
         permission=in_scope("aid.approve_aidapplication"),
         custom={"label": _("主席同意，报上级工会审批")},
     )
@@ -404,6 +436,7 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         field=status,
         source=Status.UPPER_APPROVING,
         target=Status.APPROVED,
+        conditions=[hardship_file_not_lifted],
         permission=in_scope("aid.upper_approve_aidapplication"),
         custom={"label": _("上级工会审批同意")},
     )

@@ -39,6 +39,7 @@ OPEN_FILE_EXISTS = _("该职工已有在档的困难职工档案。")
 NOT_MEMBER = _("申请人尚未登记为职工。")
 NOT_APPROVED = _("该申请尚未批准（当前状态：%(state)s），不能发放。")
 ZERO_AMOUNT = _("金额应大于0元。")
+FILE_LIFTED = _("该档案已于%(date)s脱困，不再复核。")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -140,6 +141,9 @@ def file_review(*, file, actor, note, request_id=""):
     """年度复核: the household is still in hardship; the next review is a year on."""
     if not actor.has_perm("aid.manage_hardshipfile", file):
         raise NotPermitted(_("您无权复核该档案。"))
+    if file.status != HardshipFile.Status.ACTIVE:
+        raise IllegalTransition(FILE_LIFTED, date=file.lifted_on)
+    ensure_period_open(file)
     with transaction.atomic():
         HardshipFile.objects.filter(pk=file.pk).update(
             next_review_on=timezone.localdate() + datetime.timedelta(days=settings.UNIONFLOW["AID_FILE_REVIEW_DAYS"])
@@ -192,6 +196,7 @@ def application_submit(*, actor, member, aid_type, amount_requested, reasons, re
 
 
 def application_visit(*, application, actor, data):
+    ensure_period_open(application)
     with transaction.atomic():
         Verification.objects.create(
             application=application,
@@ -249,6 +254,7 @@ def record_review(*, record, actor, data, request_id=""):
     for voter in votes:
         if voter.pk not in allowed:
             raise NotPermitted(NOT_A_VOTER, name=voter.get_full_name() or voter.username)
+    ensure_period_open(record)
     owner = {"application": record} if isinstance(record, AidApplication) else {"batch": record}
     with transaction.atomic():
         last = Vote.objects.filter(**owner).order_by("-round").values_list("round", flat=True).first() or 0

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import Member
-from workflows.transitions import audit, record_file, run_transition
+from workflows.transitions import audit, ensure_period_open, record_file, run_transition
 
 from .models import CoAnswer, Congress, Proposal, Second
 
@@ -60,6 +60,7 @@ def proposal_update(*, proposal, actor, **fields):
         raise NotPermitted(_("只有提案人可以修改提案。"))
     if proposal.status != Proposal.Status.DRAFT:
         raise IllegalTransition(NOT_DRAFT)
+    ensure_period_open(proposal)
     for name, value in fields.items():
         setattr(proposal, name, value)
     proposal.save(update_fields=[*fields, "updated"])
@@ -76,6 +77,7 @@ def proposal_second(*, proposal, actor, request_id=""):
     if proposal.status not in (Proposal.Status.DRAFT, Proposal.Status.SUBMITTED):
         raise IllegalTransition(NOT_SECONDABLE)
     _window_open(proposal.congress)
+    ensure_period_open(proposal)
     try:
         with transaction.atomic():
             second = Second.objects.create(proposal=proposal, member=member)
@@ -118,6 +120,7 @@ def proposal_review(*, proposal, actor, data, request_id=""):
 
 
 def proposal_co_answer(*, proposal, department, actor, text):
+    ensure_period_open(proposal)
     with transaction.atomic():
         co = CoAnswer.objects.create(
             proposal=proposal, department=department, text=text, answered_on=timezone.localdate(), answered_by=actor

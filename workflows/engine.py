@@ -21,8 +21,9 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
-from .models import TaskDeadline, UnionProcess
+from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
+from .transitions import ensure_period_open
 
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
@@ -390,6 +391,11 @@ def task_complete(*, task, actor, data, request_id=""):
     """
     with task.activation() as activation:
         _ensure_open(task)
+        record = activation.process.coerced.artifact
+        if isinstance(record, WorkflowRecord):
+            # before the task's own writes: some (a home visit, a co-department's answer) change
+            # no status, so the transition runner's check would come too late or never
+            ensure_period_open(record)
         if task.owner_id != actor.pk:
             if task.owner_id and task.flow_task._owner:
                 # the flow gave it to a named person (the case's mediator, the department's contact)

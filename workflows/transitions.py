@@ -61,8 +61,13 @@ def _unmet_conditions(record, method):
 
 
 def ensure_period_open(record):
-    """Refuse to touch a record whose period is closed (the chair must reopen it first)."""
-    closed = Period.objects.closed_for(record.org_unit, record.filed_on)
+    """Refuse to touch a record whose period is closed (the chair must reopen it first).
+
+    Every write on a record calls it: transitions here, and the writes that change no status
+    (a home visit, a co-department's answer, a yearly review…) in their services and, for any
+    task of the queue, in :func:`workflows.engine.task_complete`.
+    """
+    closed = Period.objects.closed_for(record.org_unit, record.filed_on, named=getattr(record, "period_id", None))
     if closed is not None:
         raise PeriodClosed(PERIOD_CLOSED, record=record, period=closed.label)
 

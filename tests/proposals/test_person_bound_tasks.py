@@ -90,3 +90,32 @@ def test_an_overdue_rating_is_escalated_without_suggesting_a_reassignment(tree, 
     engine.task_escalate(feedback)
     body = Notification.objects.get(kind="escalation", recipient=tree.chair_a).body
     assert "请督促办理" in body and "改派" not in body
+
+
+def test_a_co_departments_answer_in_a_closed_period_is_refused(tree, congress, people, departments):
+    """协办意见 changes no status, so only the queue's own period check stops it."""
+    from django.utils import timezone
+
+    from proposals.models import CoAnswer
+    from workflows import services as core_services
+    from workflows.errors import PeriodClosed
+    from workflows.models import Period
+    from workflows.selectors import tasks_inbox
+
+    from .test_proposal_flow import review, submitted
+
+    review(
+        submitted(congress, people),
+        people,
+        decision="accept",
+        lead=departments["lead"],
+        co_departments=[departments["co"]],
+        answer_due=timezone.localdate(),
+    )
+    today = timezone.localdate()
+    period = Period.objects.create(org_unit=tree.top, year=today.year, kind="H1" if today.month <= 6 else "H2")
+    core_services.period_start_closing(period=period, actor=fresh(tree.chair))
+    co_task = tasks_inbox(fresh(people["co"])).get()
+    with pytest.raises(PeriodClosed):
+        engine.task_complete(task=co_task, actor=fresh(people["co"]), data={"text": "后勤部意见"})
+    assert not CoAnswer.objects.exists()

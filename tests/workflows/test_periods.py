@@ -70,3 +70,19 @@ def test_the_chair_reopens_with_a_reason_and_it_is_audited(tree, h1_application,
     event = AuditEvent.objects.for_record(closed_h1).last()
     assert (event.action, event.reason, event.actor) == ("reopen", "更正一笔误录的申请", tree.chair)
     run_transition(h1_application, "approve", actor=fresh(tree.committee_a), on_date=datetime.date(2026, 11, 1))
+
+
+def test_a_closed_period_refuses_bulk_completion_and_leaves_nothing_claimed(client, tree, h1_application, closed_h1):
+    from django.urls import reverse
+
+    from workflows import engine
+
+    task = engine.open_tasks_for(h1_application).get()
+    client.force_login(tree.chair)
+    response = client.post(reverse("task_bulk"), {"task": [task.pk], "box": "queue"}, follow=True)
+    assert "2026年上半年已结账" in response.content.decode()
+    task.refresh_from_db()
+    h1_application.refresh_from_db()
+    assert (task.owner, h1_application.status) == (None, "submitted")
+    with pytest.raises(PeriodClosed):
+        engine.task_bulk_complete(tasks=[task], actor=fresh(tree.chair))

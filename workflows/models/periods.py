@@ -17,9 +17,13 @@ class PeriodQuerySet(models.QuerySet):
         """Periods of ``org_unit`` or any unit above it that contain ``day``."""
         return self.filter(org_unit__in=org_unit.ancestors(), starts_on__lte=day, ends_on__gte=day)
 
-    def closed_for(self, org_unit, day):
-        """The closed period, if any, that a record of ``org_unit`` filed on ``day`` falls in."""
-        return self.covering(org_unit, day).exclude(status=Period.Status.OPEN).first()
+    def closed_for(self, org_unit, day, *, named=None):
+        """The closed period, if any, that a record of ``org_unit`` filed on ``day`` falls in, or
+        that the record names itself (``named``: an aid application's budget period)."""
+        periods = self.covering(org_unit, day)
+        if named is not None:
+            periods = periods | self.filter(pk=named)
+        return periods.exclude(status=Period.Status.OPEN).first()
 
 
 class Period(FSMModelMixin, models.Model):
