@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin  # noqa: F401  (domain apps use it for their records)
+from viewflow.workflow import admin as viewflow_admin
+from viewflow.workflow.models import Process, Task
 
 from .models import (
     AuditEvent,
@@ -13,8 +15,24 @@ from .models import (
     RoleAssignment,
 )
 
-admin.site.site_header = _("UnionFlow 工会事务流转平台 · 管理后台")
-admin.site.site_title = _("UnionFlow 管理后台")
+
+class ViewOnly:
+    """Flow state moves only through the engine (claim, reassign, complete), which holds the rules
+    a hand edit or delete would skip: person-bound tasks, the period lock, the audit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister([Process, Task])
+admin.site.register(Process, type("ProcessAdmin", (ViewOnly, viewflow_admin.ProcessAdmin), {}))
+admin.site.register(Task, type("TaskAdmin", (ViewOnly, viewflow_admin.TaskAdmin), {}))
 
 
 class RoleInline(admin.TabularInline):
@@ -80,6 +98,10 @@ class PeriodAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "org_unit", "year", "kind"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # a period made by mistake may go while open; a closed one (and its lock) stays for good
+        return super().has_delete_permission(request, obj) and (obj is None or obj.status == Period.Status.OPEN)
 
 
 @admin.register(AuditEvent)

@@ -11,8 +11,23 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from ..roles import in_scope
 from .org import OrgUnit
 
+PERIOD_NOT_DELETABLE = _("%(period)s已结账，不能删除：结账后的期间永久保留，其记录也一直锁定。")
+
+
+def _refuse_closed(periods):
+    from ..errors import PeriodClosed
+
+    closed = next((p for p in periods if p.status != Period.Status.OPEN), None)
+    if closed is not None:
+        raise PeriodClosed(PERIOD_NOT_DELETABLE, period=closed)
+
 
 class PeriodQuerySet(models.QuerySet):
+    def delete(self):
+        """A closed (or closing) period is never deleted: filing into its dates would open again."""
+        _refuse_closed(self.exclude(status=Period.Status.OPEN)[:1])
+        return super().delete()
+
     def covering(self, org_unit, day):
         """Periods of ``org_unit`` or any unit above it that contain ``day``."""
         return self.filter(org_unit__in=org_unit.ancestors(), starts_on__lte=day, ends_on__gte=day)
@@ -62,6 +77,10 @@ class Period(FSMModelMixin, models.Model):
     def save(self, *args, **kwargs):
         self.starts_on, self.ends_on = self.bounds(self.year, self.kind)
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_closed(type(self)._default_manager.filter(pk=self.pk))  # as stored, not as in memory
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         if not 2000 <= (self.year or 0) <= 2100:
