@@ -1,10 +1,24 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
-from .models import AidApplication, AidBatch, Disbursement, Fund, FundBudget, HardshipFile
+from .models import BUDGET_OF_CLOSED_PERIOD, AidApplication, AidBatch, Disbursement, Fund, FundBudget, HardshipFile
+
+
+class BudgetFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A row ticked for deletion skips its own validation: refuse a closed period's here."""
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk:
+                closed = form.instance.closed_period(deleting=True)
+                if closed is not None:
+                    raise ValidationError(BUDGET_OF_CLOSED_PERIOD % {"period": closed.label})
 
 
 class BudgetInline(admin.TabularInline):
     model = FundBudget
+    formset = BudgetFormSet
     extra = 0
     readonly_fields = ["reserved", "paid"]
 

@@ -3,17 +3,20 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from workflows.errors import PeriodClosed
 from workflows.models import Member, OrgUnit, Period, WorkflowRecord
 from workflows.roles import in_scope
 from workflows.transitions import condition
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+BUDGET_OF_CLOSED_PERIOD = _("%(period)s已结账，其预算不能新增、修改或删除。")
 
 
 class AidType(models.TextChoices):
@@ -71,6 +74,33 @@ class FundBudget(models.Model):
 
     def __str__(self):
         return f"{self.fund} {self.period.label}"
+
+    def save(self, *args, **kwargs):
+        self._refuse_in_closed_period()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_in_closed_period(deleting=True)
+        return super().delete(*args, **kwargs)
+
+    def closed_period(self, *, deleting=False):
+        """The closed period this row is in, or was in as stored: its budget is part of that period's
+        figures (帮扶资金预算, 预算使用率), so it is neither added, changed nor deleted."""
+        stored = type(self)._default_manager.filter(pk=self.pk).values("period_id", "amount").first()
+        if not deleting and stored == {"period_id": self.period_id, "amount": self.amount}:
+            return None  # unchanged (approvals and payments move money with update(), not here)
+        periods = {self.period_id, stored["period_id"] if stored else None} - {None}
+        return Period.objects.filter(pk__in=periods).exclude(status=Period.Status.OPEN).first()
+
+    def clean(self):
+        closed = self.closed_period()
+        if closed is not None:
+            raise ValidationError(BUDGET_OF_CLOSED_PERIOD % {"period": closed.label})
+
+    def _refuse_in_closed_period(self, *, deleting=False):
+        closed = self.closed_period(deleting=deleting)
+        if closed is not None:
+            raise PeriodClosed(BUDGET_OF_CLOSED_PERIOD, period=closed.label)
 
     @property
     def remaining(self):

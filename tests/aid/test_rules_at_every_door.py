@@ -132,3 +132,41 @@ def test_a_file_of_a_closed_period_is_not_reviewed(tree, aid_people, fund, perio
         services.file_review(file=file, actor=fresh(tree.committee_a), note="复核")
     file.refresh_from_db()
     assert not AuditEvent.objects.for_record(file).filter(action="review").exists()
+
+
+# -- a closed period's budget -------------------------------------------------------------------
+def budget_form(fund, budget, **changes):
+    data = {
+        "name": fund.name,
+        "org_unit": fund.org_unit_id,
+        "budgets-TOTAL_FORMS": "1",
+        "budgets-INITIAL_FORMS": "1",
+        "budgets-MIN_NUM_FORMS": "0",
+        "budgets-MAX_NUM_FORMS": "1000",
+        "budgets-0-id": budget.pk,
+        "budgets-0-fund": fund.pk,
+        "budgets-0-period": budget.period_id,
+        "budgets-0-amount": str(budget.amount),
+    }
+    return data | {f"budgets-0-{k}": v for k, v in changes.items()}
+
+
+def test_a_closed_periods_budget_is_neither_changed_nor_deleted_in_the_admin(client, tree, fund, period):
+    """The report's 帮扶资金预算 and 预算使用率 of a closed period are read from these rows."""
+    from tests.factories import make_user
+
+    client.force_login(make_user("root", member=False, is_staff=True, is_superuser=True))
+    budget = FundBudget.objects.get()
+    url = reverse("admin:aid_fund_change", args=[fund.pk])
+    close(period, tree.chair)
+    for change in ({"amount": "99999"}, {"DELETE": "on"}):
+        response = client.post(url, budget_form(fund, budget, **change))
+        assert response.status_code == 200 and "已结账" in response.content.decode()  # the form, with the reason
+    assert client.post(url, budget_form(fund, budget) | {"name": "困难职工帮扶专项资金"}).status_code == 302
+    budget.refresh_from_db()
+    assert budget.amount == 20000 and FundBudget.objects.count() == 1
+    with pytest.raises(PeriodClosed):
+        budget.delete()
+    budget.amount = 1
+    with pytest.raises(PeriodClosed):
+        budget.save()
