@@ -138,6 +138,29 @@ def test_release_returns_the_task_to_the_queue(tree):
     assert list(tasks_claimable(committee)) == [task]
 
 
+def test_only_the_holder_or_the_chair_releases_a_claimed_task(client, tree):
+    from tests.factories import grant, make_user
+    from workflows.roles import Role
+
+    colleague = grant(
+        make_user("committee_a9", name="钱委员", unit=tree.a, employer=tree.employer_a), Role.COMMITTEE, tree.a
+    )
+    task = review_task(apply(tree))
+    engine.task_claim(task=task, actor=fresh(tree.committee_a))
+    for other in (colleague, tree.committee_b):
+        with pytest.raises(NotPermitted):
+            engine.task_release(task=task, actor=fresh(other))
+    client.force_login(colleague)
+    assert client.post(f"/api/v1/tasks/{task.pk}/release/", content_type="application/json").status_code == 403
+    client.force_login(tree.committee_b)
+    assert client.post(f"/api/v1/tasks/{task.pk}/release/", content_type="application/json").status_code == 404
+    task.refresh_from_db()
+    assert task.owner == tree.committee_a
+    engine.task_release(task=task, actor=fresh(tree.chair_a))  # the chair frees a task nobody works on
+    task.refresh_from_db()
+    assert task.owner is None
+
+
 def test_the_chair_reassigns_to_someone_who_may_do_it(tree):
     task = review_task(apply(tree))
     engine.task_claim(task=task, actor=fresh(tree.committee_a))
@@ -149,6 +172,8 @@ def test_the_chair_reassigns_to_someone_who_may_do_it(tree):
         engine.task_reassign(task=task, actor=fresh(tree.chair_a), to_user=fresh(tree.committee_b))
     with pytest.raises(NotPermitted):  # only a chair reassigns
         engine.task_reassign(task=task, actor=fresh(tree.committee_a), to_user=fresh(tree.committee_a))
+    with pytest.raises(NotPermitted):  # a target without the step's role, checked by the engine itself
+        engine.task_reassign(task=task, actor=fresh(tree.chair_a), to_user=fresh(tree.applicant_a))
 
 
 def test_bulk_completion_claims_and_approves_each_task(tree):
