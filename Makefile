@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/unionflow
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST := $(VENV)/bin/pytest -p no:cacheprovider
 
-.PHONY: install system-deps demo test lint check test-sqlite test-postgres services bench clean
+.PHONY: install system-deps demo test lint check test-sqlite test-postgres services bench fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test-sqlite: install services
 
 test-postgres: install services
 	DATABASE_URL=$(PG_URL) SOAK_SECONDS=60 $(PYTEST) --create-db tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+# The schemathesis run of make test at a large budget, new examples each time, on PostgreSQL.
+fuzz: install services
+	DATABASE_URL=$(PG_URL) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_RANDOM=1 $(PYTEST) --create-db tests/api
 
 bench: install
 	$(PY) benchmarks/run.py
