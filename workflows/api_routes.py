@@ -1,0 +1,11 @@
+from .api import MembershipApplicationViewSet, TaskViewSet
+from .api_registry import api_routes
+from .models import MembershipApplication
+
+api_routes.register("tasks", TaskViewSet, basename="task")
+api_routes.register(
+    "membership-applications",
+    MembershipApplicationViewSet,
+    basename="membership-application",
+    record=MembershipApplication,
+)
