@@ -1,4 +1,5 @@
 from .api import MembershipApplicationViewSet, TaskViewSet
+from .api_members import MemberViewSet
 from .api_registry import api_routes
 from .models import MembershipApplication
 
@@ -9,3 +10,4 @@ api_routes.register(
     basename="membership-application",
     record=MembershipApplication,
 )
+api_routes.register("members", MemberViewSet, basename="member")

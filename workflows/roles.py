@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.DEPARTMENT: {"proposals.answer_proposal"},
     Role.CHAIR: {
         "workflows.review_membershipapplication",
+        "workflows.change_member",  # 认定劳模: the 劳模 flag
         "workflows.view_records",
         "workflows.reassign_task",
         "workflows.manage_period",
@@ -56,7 +57,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "aid.view_pii",
     },
     Role.UPPER_UNION: {"workflows.view_records", "aid.upper_approve_aidapplication"},
-    Role.ADMIN: {"workflows.view_records", "workflows.reassign_task", "workflows.manage_period"},
+    Role.ADMIN: {
+        "workflows.view_records",
+        "workflows.reassign_task",
+        "workflows.manage_period",
+        "workflows.change_member",
+    },
 }
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .models import OrgUnit, RoleAssignment
+from .models import Member, OrgUnit, RoleAssignment
 from .roles import ROLE_PERMISSIONS, roles_granting
 
 OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -33,6 +33,13 @@ def org_units_in_scope(user, *, perm=None):
 def in_scope_q(user, *, perm, unit_path_field="org_unit__path"):
     """A ``Q`` for records whose org unit is within the user's scope for ``perm``."""
     return Q(_covering_roles(user, path_ref=OuterRef(unit_path_field), roles=roles_granting(perm)))
+
+
+def members_visible_to(user):
+    """Workers of the unions where ``user`` reads records (for looking a worker up, not a roster)."""
+    return Member.objects.filter(in_scope_q(user, perm="workflows.view_records")).select_related(
+        "user", "employer_unit", "org_unit"
+    )
 
 
 def users_with_role(role, org_unit):
