@@ -120,8 +120,13 @@ DUE_FILTERS = {
 }
 
 
-def filter_tasks(queryset, *, flow=None, unit=None, due=None, status=None):
-    """Apply the queue page's filters; unknown values are ignored by the form before this."""
+def filter_tasks(queryset, *, flow=None, unit=None, due=None, status=None, record_type=None, record_id=None):
+    """Apply the queue's filters; unknown values are refused by the form or the API before this.
+    ``record_type`` is the ContentType of the record a process carries, ``record_id`` its pk."""
+    if record_type is not None:
+        queryset = queryset.filter(process__artifact_content_type=record_type)
+    if record_id is not None:
+        queryset = queryset.filter(process__artifact_object_id=record_id)
     if flow:
         queryset = queryset.filter(process__flow_class=flow)
     if unit is not None:

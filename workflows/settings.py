@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "workflows.pagination.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "workflows.api.exception_handler",
 }
@@ -267,6 +267,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workflows.pagination.document_paging_refusals",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProposalSatisfactionEnum": "proposals.models.Proposal.Satisfaction",
         "CaseSatisfactionEnum": "cases.models.GrievanceCase.Satisfaction",
