@@ -8,7 +8,7 @@ REFUSALS = {
     401: OpenApiResponse(description="未登录"),
     403: OpenApiResponse(description="无权执行此操作"),
     404: OpenApiResponse(description="不存在，或不在您的范围内"),
-    409: OpenApiResponse(description="当前状态不允许此操作（如期间已结账），附原因"),
+    409: OpenApiResponse(description="当前状态不允许此操作（附原因）"),
 }
 
 
