@@ -40,7 +40,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "cases.register_grievancecase",
         "cases.accept_grievancecase",
     },
-    Role.FINANCE: {"workflows.view_records", "aid.disburse_aidapplication", "aid.view_pii"},
+    Role.FINANCE: {
+        "workflows.view_records",
+        "aid.disburse_aidapplication",
+        "aid.view_pii",
+        "aid.add_fundbudget",  # 编制预算
+        "aid.change_fundbudget",  # 调整预算
+    },
     Role.PROPOSAL_COMMITTEE: {"workflows.view_records", "proposals.review_proposal"},
     Role.DEPARTMENT: {"proposals.answer_proposal"},
     Role.CHAIR: {
@@ -62,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "workflows.reassign_task",
         "workflows.manage_period",
         "workflows.change_member",
+        "aid.add_fundbudget",
+        "aid.change_fundbudget",
     },
 }
 
