@@ -24,7 +24,7 @@ class Pagination(PageNumberPagination):
         except ValueError:
             size = 0
         if not 1 <= size <= self.max_page_size:
-            raise ValidationError({self.page_size_query_param: PAGE_SIZE_INVALID % {"max": self.max_page_size}})
+            raise ValidationError({self.page_size_query_param: [PAGE_SIZE_INVALID % {"max": self.max_page_size}]})
         return size
 
     def get_schema_operation_parameters(self, view):
