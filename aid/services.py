@@ -14,7 +14,14 @@ from workflows.calendar import add_working_days
 from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, PeriodClosed, WorkflowError
 from workflows.models import Member, Period
 from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for aid's callers)
-from workflows.transitions import audit, ensure_period_open, record_file, run_transition
+from workflows.transitions import (
+    audit,
+    backdated_note,
+    ensure_open_period_covers,
+    ensure_period_open,
+    record_file,
+    run_transition,
+)
 
 from .models import (
     AidApplication,
@@ -40,6 +47,7 @@ OPEN_FILE_EXISTS = _("该职工已有在档的困难职工档案。")
 NOT_MEMBER = _("申请人尚未登记为职工。")
 NOT_APPROVED = _("该申请尚未批准（当前状态：%(state)s），不能发放。")
 ZERO_AMOUNT = _("金额应大于0元。")
+OCCURRED_ON_BEHALF_ONLY = _("只有代职工登记的申请可以填写发生日期。")
 NOT_MODEL_WORKERS = _("职工（编号%(ids)s）不是%(union)s或其下级工会的劳模。")
 NO_MODEL_WORKERS = _("%(union)s及其下级工会尚无认定的劳模。")
 BUDGET_NOT_ALLOWED = _("只有本单位财务或管理员可以编制或调整资金预算。")
@@ -171,8 +179,10 @@ def file_lift(*, file, actor, reason, request_id=""):
 
 
 # -- applications -----------------------------------------------------------------------------
-def application_submit(*, actor, member, aid_type, amount_requested, reasons, request_id=""):
-    """申请 by the employee, or by a committee member on their behalf; starts the flow."""
+def application_submit(*, actor, member, aid_type, amount_requested, reasons, occurred_on=None, request_id=""):
+    """申请 by the employee, or by a committee member on their behalf; starts the flow.
+    ``occurred_on``: a paper application handed in earlier, entered on the member's behalf; it
+    counts in the open period of that day and its filing audit says so."""
     from .flows import AidFlow
 
     if member is None:
@@ -181,8 +191,13 @@ def application_submit(*, actor, member, aid_type, amount_requested, reasons, re
         raise NotPermitted(_("您无权代该职工申请。"))
     if amount_requested <= 0:
         raise WorkflowError(ZERO_AMOUNT)
-    today = timezone.localdate()
-    period = half_year_period(member.org_unit, today)
+    filed_on = timezone.localdate()
+    if occurred_on is not None:
+        if member.user_id == actor.pk:
+            raise WorkflowError(OCCURRED_ON_BEHALF_ONLY)
+        ensure_open_period_covers(member.org_unit, occurred_on)
+        filed_on = occurred_on
+    period = half_year_period(member.org_unit, filed_on)
     with transaction.atomic():
         _check_no_same_type(member, aid_type, period)
         application = AidApplication(
@@ -194,8 +209,16 @@ def application_submit(*, actor, member, aid_type, amount_requested, reasons, re
             aid_type=aid_type,
             amount_requested=amount_requested,
             reasons=reasons,
+            filed_on=filed_on,
         )
-        record_file(application, actor=actor, action="submit", label=_("提交申请"), request_id=request_id)
+        record_file(
+            application,
+            actor=actor,
+            action="submit",
+            label=_("提交申请"),
+            request_id=request_id,
+            reason=backdated_note(filed_on),
+        )
         AidFlow.start.run(record=application)
     return application
 
