@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows import engine
 from workflows.calendar import add_working_days
-from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, PeriodClosed, WorkflowError
+from workflows.errors import AlreadyHandled, Conflict, IllegalTransition, NotPermitted, PeriodClosed, WorkflowError
 from workflows.models import Member, Period
 from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for aid's callers)
 from workflows.transitions import (
@@ -465,11 +465,11 @@ def model_worker_batch_create(*, actor, title, amount_per_household, fund, membe
         chosen = list(eligible.filter(pk__in=[m.pk for m in members]).order_by("pk"))
         others = sorted({m.pk for m in members} - {m.pk for m in chosen})
         if others:
-            raise WorkflowError(NOT_MODEL_WORKERS, ids="、".join(str(pk) for pk in others), union=fund.org_unit.name)
+            raise Conflict(NOT_MODEL_WORKERS, ids="、".join(str(pk) for pk in others), union=fund.org_unit.name)
     else:
         chosen = list(eligible.order_by("org_unit__path", "pk"))
     if not chosen:
-        raise WorkflowError(NO_MODEL_WORKERS, union=fund.org_unit.name)
+        raise Conflict(NO_MODEL_WORKERS, union=fund.org_unit.name)
     files = {f.member_id: f for f in HardshipFile.objects.filter(member__in=chosen, status=HardshipFile.Status.ACTIVE)}
     return _batch_start(
         actor=actor,
@@ -524,7 +524,7 @@ def _batch_start(*, actor, title, aid_type, amount_per_household, fund, househol
             except WorkflowError:
                 skipped.append(member.display_name)
         if not batch.applications.exists():
-            raise WorkflowError(_("所选职工本期均已获得同类帮扶，批量慰问未发起。"))
+            raise Conflict(_("所选职工本期均已获得同类帮扶，批量慰问未发起。"))
         note = f"共{batch.applications.count()}户" + (
             f"；已享受同类帮扶未列入：{'、'.join(skipped)}" if skipped else ""
         )
@@ -671,12 +671,12 @@ def budget_create(*, fund, period, amount, actor, request_id=""):
     _ensure_budget_open(fund, period)
     with transaction.atomic():
         if FundBudget.objects.select_for_update().filter(fund=fund, period=period).exists():
-            raise WorkflowError(BUDGET_EXISTS, fund=fund.name, period=period.label)
+            raise Conflict(BUDGET_EXISTS, fund=fund.name, period=period.label)
         try:
             with transaction.atomic():
                 budget = FundBudget.objects.create(fund=fund, period=period, amount=amount)
         except IntegrityError:  # created meanwhile by someone else
-            raise WorkflowError(BUDGET_EXISTS, fund=fund.name, period=period.label) from None
+            raise Conflict(BUDGET_EXISTS, fund=fund.name, period=period.label) from None
         audit(
             fund,
             actor=actor,
@@ -698,7 +698,7 @@ def budget_change(*, budget, amount, actor, reason="", request_id=""):
         _ensure_budget_open(fund, locked.period)
         used = locked.reserved + locked.paid
         if amount < used:
-            raise WorkflowError(BUDGET_BELOW_USED, used=used)
+            raise Conflict(BUDGET_BELOW_USED, used=used)
         if amount != locked.amount:
             FundBudget.objects.filter(pk=locked.pk).update(amount=amount)
             note = f"{locked.period.label}预算由{locked.amount}元调整为{amount}元"

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from workflows.api import BodyCheckedFirst
 from workflows.api_refusals import refusals
-from workflows.errors import WorkflowError
+from workflows.errors import Conflict
 from workflows.models import Period
 
 from . import selectors, services
@@ -24,8 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_READY = _("工作总结尚未生成完毕（%(status)s，%(progress)s%%），请稍后再下载。")
 
 
-class NotReady(WorkflowError):
-    status_code = 409
+class NotReady(Conflict):
     code = "not_ready"
 
 
@@ -121,7 +120,7 @@ class PeriodViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
         responses={
             200: ReportSerializer,
             202: ReportSerializer,
-            **refusals(400, 404),
+            **refusals(400, 404, 409),
         },
     )
     @action(detail=True, methods=["post"])
@@ -152,7 +151,7 @@ class ReportViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
         # A download's refusal is JSON even when the client asked only for the file's type.
         return super().perform_content_negotiation(request, force=force or self.action in ("docx", "xlsx"))
 
-    @extend_schema(request=None, responses={202: ReportSerializer, **refusals(400, 404)})
+    @extend_schema(request=None, responses={202: ReportSerializer, **refusals(400, 404, 409)})
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         """重试 a close that failed, from its last finished stage."""

@@ -5,11 +5,9 @@ and set by the chair or an administrator (``model-worker/``, audited)."""
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Trim
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from . import selectors, services
@@ -17,8 +15,6 @@ from .api import AuditEventSerializer, BodyCheckedFirst
 from .api_refusals import refusals
 from .models import AuditEvent, Member
 from .pii import mask_digits, mask_name
-
-NO_CRITERION = _("请按工号（employee_no）、姓名（name）或劳模（is_model_worker）查找；本接口不提供职工名册。")
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -48,11 +44,6 @@ class MemberQuerySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False, help_text="The full name, exactly")
     is_model_worker = serializers.BooleanField(required=False, help_text="劳模 only (true) or none (false)")
 
-    def validate(self, data):
-        if not data:
-            raise ValidationError({"employee_no": NO_CRITERION})
-        return data
-
 
 class ModelWorkerSerializer(serializers.Serializer):
     is_model_worker = serializers.BooleanField(help_text="true 认定劳模, false 取消")
@@ -60,6 +51,8 @@ class ModelWorkerSerializer(serializers.Serializer):
 
 
 def _lookup(members, query):
+    if not query:
+        return members.none()  # a lookup, not a roster
     if "employee_no" in query:
         members = members.filter(employee_no=query["employee_no"])
     if "name" in query:
@@ -79,7 +72,8 @@ def _lookup(members, query):
     retrieve=extend_schema(responses={200: MemberSerializer, **refusals(404)}),
 )
 class MemberViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """职工查询: ``?employee_no=`` or ``?name=`` (exact), ``?is_model_worker=true``; at least one."""
+    """职工查询: ``?employee_no=`` or ``?name=`` (exact), ``?is_model_worker=true``.  Without any of
+    them the list is empty: this is a lookup, not the union's roster."""
 
     serializer_class = MemberSerializer
     queryset = Member.objects.none()

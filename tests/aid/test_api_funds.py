@@ -74,7 +74,7 @@ def test_finance_sets_a_budget_and_the_fund_remembers_who(api, tree, fund, next_
     event = AuditEvent.objects.for_record(fund).get()
     assert (event.actor, event.action, event.reason) == (finance, "budget_create", f"{next_half.label}预算30000.00元")
     status, body = api(finance, "post", "/api/v1/aid/budgets/", data)
-    assert status == 400 and body["detail"] == str(BUDGET_EXISTS % {"fund": fund.name, "period": next_half.label})
+    assert status == 409 and body["detail"] == str(BUDGET_EXISTS % {"fund": fund.name, "period": next_half.label})
     status, body = api(finance, "get", f"/api/v1/aid/funds/{fund.pk}/audit/")
     assert status == 200 and [e["action"] for e in body["results"]] == ["budget_create"]
 
@@ -88,7 +88,7 @@ def test_finance_changes_a_budget_but_never_below_what_is_committed(api, tree, f
     assert event.reason == f"{period.label}预算由20000.00元调整为25000.00元：追加拨款" and event.actor == finance
     FundBudget.objects.filter(pk=row.pk).update(reserved=Decimal("5000"), paid=Decimal("3000"))
     status, body = api(finance, "patch", url, {"amount": "7999.99"})
-    assert status == 400 and body["detail"] == str(BUDGET_BELOW_USED % {"used": Decimal("8000.00")})
+    assert status == 409 and body["detail"] == str(BUDGET_BELOW_USED % {"used": Decimal("8000.00")})
     assert budget(fund, period).amount == Decimal("25000") and AuditEvent.objects.for_record(fund).count() == 1
     assert api(finance, "patch", url, {"amount": "8000"})[0] == 200
 

@@ -58,7 +58,7 @@ def test_the_chair_starts_a_batch_for_the_unions_model_workers(api, tree, fund, 
     assert api(tree.committee_b, "get", f"{URL}{batch.pk}/")[0] == 404
     # the same 劳模 are not given 劳模慰问 twice in a period
     status, body = api(tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "1000"})
-    assert status == 400 and AidBatch.objects.count() == 1
+    assert status == 409 and AidBatch.objects.count() == 1
 
 
 def test_the_chair_chooses_among_the_model_workers(api, tree, fund, model_workers, aid_people):
@@ -71,7 +71,7 @@ def test_the_chair_chooses_among_the_model_workers(api, tree, fund, model_worker
     status, body = api(
         tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "800", "members": [plain.pk]}
     )
-    assert status == 400 and body["detail"] == str(NOT_MODEL_WORKERS % {"ids": plain.pk, "union": "甲公司工会"})
+    assert status == 409 and body["detail"] == str(NOT_MODEL_WORKERS % {"ids": plain.pk, "union": "甲公司工会"})
     outside = Member.objects.get(user=tree.applicant_b)
     status, body = api(
         tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "800", "members": [outside.pk]}
@@ -82,7 +82,7 @@ def test_the_chair_chooses_among_the_model_workers(api, tree, fund, model_worker
 
 def test_a_union_without_model_workers_is_told_so(api, tree, fund):
     status, body = api(tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "800"})
-    assert status == 400 and body["detail"] == str(NO_MODEL_WORKERS % {"union": "甲公司工会"})
+    assert status == 409 and body["detail"] == str(NO_MODEL_WORKERS % {"union": "甲公司工会"})
 
 
 def test_only_a_chair_in_scope_starts_one(api, tree, fund, model_workers, aid_people):
