@@ -63,7 +63,7 @@ class BudgetCreateSerializer(serializers.Serializer):
 
 
 class BudgetChangeSerializer(serializers.Serializer):
-    amount = budget_amount()
+    amount = budget_amount(required=False)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text="调整原因")
 
 

@@ -688,11 +688,14 @@ def budget_create(*, fund, period, amount, actor, request_id=""):
     return budget
 
 
-def budget_change(*, budget, amount, actor, reason="", request_id=""):
-    """调整预算, under the lock that approvals take, never below what is reserved and paid."""
+def budget_change(*, budget, actor, amount=None, reason="", request_id=""):
+    """调整预算, under the lock that approvals take, never below what is reserved and paid
+    (``amount`` None changes nothing)."""
     fund = budget.fund
     if not actor.has_perm("aid.change_fundbudget", fund):
         raise NotPermitted(BUDGET_NOT_ALLOWED)
+    if amount is None:
+        return budget
     with transaction.atomic():
         locked = _locked_budget(fund, budget.period)
         _ensure_budget_open(fund, locked.period)

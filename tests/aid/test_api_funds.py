@@ -91,6 +91,9 @@ def test_finance_changes_a_budget_but_never_below_what_is_committed(api, tree, f
     assert status == 409 and body["detail"] == str(BUDGET_BELOW_USED % {"used": Decimal("8000.00")})
     assert budget(fund, period).amount == Decimal("25000") and AuditEvent.objects.for_record(fund).count() == 1
     assert api(finance, "patch", url, {"amount": "8000"})[0] == 200
+    # PATCH changes what it names: nothing named, nothing changed
+    status, body = api(finance, "patch", url, {})
+    assert status == 200 and body["amount"] == "8000.00" and AuditEvent.objects.for_record(fund).count() == 2
 
 
 def test_only_finance_or_an_administrator_in_scope_writes_budgets(api, tree, fund, period, next_half, finance_b):
@@ -100,6 +103,7 @@ def test_only_finance_or_an_administrator_in_scope_writes_budgets(api, tree, fun
         status, body = api(user, "post", "/api/v1/aid/budgets/", data)
         assert status == 403 and body["detail"] == str(BUDGET_NOT_ALLOWED), user
         assert api(user, "patch", url, {"amount": "1"})[0] == 403
+        assert api(user, "patch", url, {})[0] == 403
     status, body = api(finance_b, "post", "/api/v1/aid/budgets/", data)
     assert status == 400 and "fund" in body  # not a fund finance_b can see
     assert api(finance_b, "patch", url, {"amount": "1"})[0] == 404
@@ -134,7 +138,7 @@ def test_a_budget_of_a_closed_period_is_not_changed(api, tree, fund, period, aid
     assert status == 409 and not FundBudget.objects.exists()
 
 
-BAD_AMOUNTS = ["1e400", "NaN", "Infinity", "-1", "abc", "100000000.01", "12345678901234", "1.234", None, [], {}]
+BAD_AMOUNTS = ["1e400", "NaN", "Infinity", "-1", "abc", "", "100000000.01", "12345678901234", "1.234", None, [], {}]
 
 
 @pytest.mark.parametrize("amount", BAD_AMOUNTS, ids=[repr(a) for a in BAD_AMOUNTS])
