@@ -169,3 +169,24 @@ def test_a_body_that_is_not_an_object_is_refused(api, tree, fund, period, aid_pe
     assert api(finance, "post", "/api/v1/aid/budgets/", raw=raw)[0] == 400
     assert api(finance, "patch", f"/api/v1/aid/budgets/{budget(fund, period).pk}/", raw=raw)[0] == 400
     assert budget(fund, period).amount == Decimal("20000")
+
+
+def test_listing_funds_and_budgets_costs_the_same_queries_for_one_or_many(client, tree, fund, period, next_half):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from aid.models import Fund
+
+    client.force_login(tree.committee_a)
+    client.get("/api/v1/aid/funds/")
+    counts = []
+    for extra in range(3):
+        other = Fund.objects.create(org_unit=tree.a_branch, name=f"送温暖专项{extra}")
+        FundBudget.objects.create(fund=other, period=period, amount=Decimal("1000"))
+        FundBudget.objects.create(fund=other, period=next_half, amount=Decimal("1000"))
+        with CaptureQueriesContext(connection) as funds:
+            assert client.get("/api/v1/aid/funds/").json()["count"] == 2 + extra
+        with CaptureQueriesContext(connection) as budgets:
+            assert client.get("/api/v1/aid/budgets/").json()["count"] == 3 + 2 * extra
+        counts.append((len(funds), len(budgets)))
+    assert counts[0] == counts[1] == counts[2]
