@@ -18,6 +18,7 @@ from .errors import (
     NO_PERMISSION,
     PERIOD_CLOSED,
     AlreadyHandled,
+    Conflict,
     IllegalTransition,
     NotPermitted,
     PeriodClosed,
@@ -82,7 +83,7 @@ def ensure_open_period_covers(org_unit, day):
         raise WorkflowError(OCCURRED_IN_FUTURE)
     periods = list(Period.objects.covering(org_unit, day))
     if not periods:
-        raise WorkflowError(OCCURRED_OUTSIDE_PERIODS, date=day.isoformat(), unit=org_unit.name)
+        raise Conflict(OCCURRED_OUTSIDE_PERIODS, date=day.isoformat(), unit=org_unit.name)
     closed = next((p for p in periods if p.status != Period.Status.OPEN), None)
     if closed is not None:
         raise PeriodClosed(OCCURRED_IN_CLOSED_PERIOD, date=day.isoformat(), period=closed.label)

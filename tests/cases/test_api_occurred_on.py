@@ -57,11 +57,11 @@ def test_a_day_in_the_future_is_refused(client, tree, mediator, year):
 
 def test_a_day_outside_every_period_is_refused(client, tree, mediator):
     status, body = register(client, mediator, tree, occurred_on=YESTERDAY.isoformat())
-    assert status == 400
+    assert status == 409
     assert body["detail"] == str(OCCURRED_OUTSIDE_PERIODS % {"date": YESTERDAY.isoformat(), "unit": "甲公司工会"})
     # the old name of the field follows the same rule
     status, body = register(client, mediator, tree, filed_on=YESTERDAY.isoformat())
-    assert status == 400 and not GrievanceCase.objects.exists()
+    assert status == 409 and not GrievanceCase.objects.exists()
 
 
 def test_a_day_in_a_closed_period_is_refused(client, tree, mediator, year):
