@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from workflows.api import BodyCheckedFirst
+from workflows.api_occurred_on import OccurredOnSerializer
 from workflows.models import Member
 from workflows.pii import mask_name
 
@@ -69,14 +70,22 @@ class ApplicationViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(request=ApplicationSerializer)
     def create(self, request):
+        """Apply; ``member`` applies on a worker's behalf, and then ``occurred_on`` is the day the
+        paper application was handed in (within an open period; the filing's audit notes it)."""
         form = ApplyForm(request.data)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
+        occurred = OccurredOnSerializer(data=request.data)
+        occurred.is_valid(raise_exception=True)
         member = Member.objects.filter(user=request.user).first()
         if request.data.get("member"):
             member = Member.objects.filter(pk=request.data["member"]).first()
         application = services.application_submit(
-            actor=request.user, member=member, request_id=request.request_id, **form.cleaned_data
+            actor=request.user,
+            member=member,
+            request_id=request.request_id,
+            occurred_on=occurred.validated_data.get("occurred_on"),
+            **form.cleaned_data,
         )
         return Response(
             ApplicationSerializer(application, context={"request": request}).data, status=status.HTTP_201_CREATED

@@ -4,13 +4,13 @@ import dataclasses
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workflows.selectors import in_scope_q
 
-from .models import AidApplication, AidBatch, FundBudget, HardshipFile
+from .models import AidApplication, AidBatch, Fund, FundBudget, HardshipFile
 
 
 def applications_visible_to(user):
@@ -47,6 +47,16 @@ def publicity_board(user):
         "applications__member__user", "applications__member__employer_unit"
     )
     return applications, batches
+
+
+def funds_visible_to(user):
+    """Funds of the unions where ``user`` reads records, each with its budgets (oldest first)."""
+    budgets = FundBudget.objects.select_related("period").order_by("period__starts_on", "period__org_unit__path")
+    return (
+        Fund.objects.filter(in_scope_q(user, perm="workflows.view_records"))
+        .select_related("org_unit")
+        .prefetch_related(Prefetch("budgets", queryset=budgets))
+    )
 
 
 def fund_balances(user):

@@ -4,21 +4,29 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows import engine
 from workflows.calendar import add_working_days
-from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
+from workflows.errors import AlreadyHandled, Conflict, IllegalTransition, NotPermitted, PeriodClosed, WorkflowError
 from workflows.models import Member, Period
 from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for aid's callers)
-from workflows.transitions import audit, ensure_period_open, record_file, run_transition
+from workflows.transitions import (
+    audit,
+    backdated_note,
+    ensure_open_period_covers,
+    ensure_period_open,
+    record_file,
+    run_transition,
+)
 
 from .models import (
     AidApplication,
     AidBatch,
+    AidType,
     Disbursement,
     FundBudget,
     HardshipFile,
@@ -40,6 +48,15 @@ NOT_MEMBER = _("申请人尚未登记为职工。")
 NOT_APPROVED = _("该申请尚未批准（当前状态：%(state)s），不能发放。")
 ZERO_AMOUNT = _("金额应大于0元。")
 FILE_LIFTED = _("该档案已于%(date)s脱困，不再复核。")
+OCCURRED_ON_BEHALF_ONLY = _("只有代职工登记的申请可以填写发生日期。")
+NOT_MODEL_WORKERS = _("职工（编号%(ids)s）不是%(union)s或其下级工会的劳模。")
+NO_MODEL_WORKERS = _("%(union)s及其下级工会尚无认定的劳模。")
+BUDGET_NOT_ALLOWED = _("只有本单位财务或管理员可以编制或调整资金预算。")
+BUDGET_HALF_YEAR_ONLY = _("预算按上半年或下半年编制（帮扶按半年度期间计入）。")
+BUDGET_PERIOD_OUTSIDE = _("%(period)s不是“%(fund)s”所属工会或其上级工会的统计期间。")
+BUDGET_EXISTS = _("“%(fund)s”%(period)s的预算已经编制，请调整该预算。")
+BUDGET_BELOW_USED = _("预算不能少于已批待付与已发放之和（%(used)s元）。")
+BUDGET_PERIOD_CLOSED = _("%(period)s已结账，其预算不能再编制或调整；如需更正，请工会主席先重新开放该期间。")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -166,8 +183,10 @@ def file_lift(*, file, actor, reason, request_id=""):
 
 
 # -- applications -----------------------------------------------------------------------------
-def application_submit(*, actor, member, aid_type, amount_requested, reasons, request_id=""):
-    """申请 by the employee, or by a committee member on their behalf; starts the flow."""
+def application_submit(*, actor, member, aid_type, amount_requested, reasons, occurred_on=None, request_id=""):
+    """申请 by the employee, or by a committee member on their behalf; starts the flow.
+    ``occurred_on``: a paper application handed in earlier, entered on the member's behalf; it
+    counts in the open period of that day and its filing audit says so."""
     from .flows import AidFlow
 
     if member is None:
@@ -176,8 +195,13 @@ def application_submit(*, actor, member, aid_type, amount_requested, reasons, re
         raise NotPermitted(_("您无权代该职工申请。"))
     if amount_requested <= 0:
         raise WorkflowError(ZERO_AMOUNT)
-    today = timezone.localdate()
-    period = half_year_period(member.org_unit, today)
+    filed_on = timezone.localdate()
+    if occurred_on is not None:
+        if member.user_id == actor.pk:
+            raise WorkflowError(OCCURRED_ON_BEHALF_ONLY)
+        ensure_open_period_covers(member.org_unit, occurred_on)
+        filed_on = occurred_on
+    period = half_year_period(member.org_unit, filed_on)
     with transaction.atomic():
         _check_no_same_type(member, aid_type, period)
         application = AidApplication(
@@ -189,8 +213,16 @@ def application_submit(*, actor, member, aid_type, amount_requested, reasons, re
             aid_type=aid_type,
             amount_requested=amount_requested,
             reasons=reasons,
+            filed_on=filed_on,
         )
-        record_file(application, actor=actor, action="submit", label=_("提交申请"), request_id=request_id)
+        record_file(
+            application,
+            actor=actor,
+            action="submit",
+            label=_("提交申请"),
+            request_id=request_id,
+            reason=backdated_note(filed_on),
+        )
         AidFlow.start.run(record=application)
     return application
 
@@ -414,10 +446,52 @@ def application_disburse(*, application, actor, method, reference, paid_on, key,
 def batch_create(*, actor, title, aid_type, amount_per_household, fund, files, request_id=""):
     """批量慰问: one batch for many households; a member already helped with this type in the
     period is left out (and named), never paid twice."""
-    from .flows import AidBatchFlow
-
     if not files:
         raise WorkflowError(_("请至少选择一户。"))
+    households = [(file.member, file) for file in files]
+    return _batch_start(
+        actor=actor,
+        title=title,
+        aid_type=aid_type,
+        amount_per_household=amount_per_household,
+        fund=fund,
+        households=households,
+        request_id=request_id,
+    )
+
+
+def model_worker_batch_create(*, actor, title, amount_per_household, fund, members=None, request_id=""):
+    """劳模慰问: one batch for the 劳模 of the fund's union and the unions below it (``members``
+    chooses among them; all of them by default).  A 劳模 needs no hardship file; one who has an
+    open file is linked to it."""
+    eligible = Member.objects.filter(
+        is_model_worker=True, org_unit__path__startswith=fund.org_unit.path
+    ).select_related("user", "org_unit")
+    if members is not None:
+        chosen = list(eligible.filter(pk__in=[m.pk for m in members]).order_by("pk"))
+        others = sorted({m.pk for m in members} - {m.pk for m in chosen})
+        if others:
+            raise Conflict(NOT_MODEL_WORKERS, ids="、".join(str(pk) for pk in others), union=fund.org_unit.name)
+    else:
+        chosen = list(eligible.order_by("org_unit__path", "pk"))
+    if not chosen:
+        raise Conflict(NO_MODEL_WORKERS, union=fund.org_unit.name)
+    files = {f.member_id: f for f in HardshipFile.objects.filter(member__in=chosen, status=HardshipFile.Status.ACTIVE)}
+    return _batch_start(
+        actor=actor,
+        title=title,
+        aid_type=AidType.MODEL_WORKER,
+        amount_per_household=amount_per_household,
+        fund=fund,
+        households=[(member, files.get(member.pk)) for member in chosen],
+        request_id=request_id,
+    )
+
+
+def _batch_start(*, actor, title, aid_type, amount_per_household, fund, households, request_id):
+    """Start a batch for ``households`` (pairs of member and hardship file or None)."""
+    from .flows import AidBatchFlow
+
     org_unit = fund.org_unit
     if not actor.has_perm("aid.approve_aidapplication", org_unit):
         raise NotPermitted(_("只有工会主席可以发起批量慰问。"))
@@ -436,13 +510,13 @@ def batch_create(*, actor, title, aid_type, amount_per_household, fund, files, r
         )
         ensure_period_open(batch)
         batch.save()
-        for file in files:
+        for member, file in households:
             try:
                 with transaction.atomic():
-                    _check_no_same_type(file.member, aid_type, period)
+                    _check_no_same_type(member, aid_type, period)
                     AidApplication.objects.create(
-                        member=file.member,
-                        org_unit=file.member.org_unit,
+                        member=member,
+                        org_unit=member.org_unit,
                         created_by=actor,
                         period=period,
                         hardship_file=file,
@@ -454,9 +528,9 @@ def batch_create(*, actor, title, aid_type, amount_per_household, fund, files, r
                         status=AidApplication.Status.IN_BATCH,
                     )
             except WorkflowError:
-                skipped.append(file.member.display_name)
+                skipped.append(member.display_name)
         if not batch.applications.exists():
-            raise WorkflowError(_("所选职工本期均已获得同类帮扶，批量慰问未发起。"))
+            raise Conflict(_("所选职工本期均已获得同类帮扶，批量慰问未发起。"))
         note = f"共{batch.applications.count()}户" + (
             f"；已享受同类帮扶未列入：{'、'.join(skipped)}" if skipped else ""
         )
@@ -574,3 +648,75 @@ def batch_pay_households(*, batch):
                 reason=f"发放{households}户",
             )
     return paid
+
+
+# -- fund budgets -----------------------------------------------------------------------------
+def _ensure_budget_open(fund, period):
+    """A budget is a figure of every report of the fund's union and the unions above it whose
+    period overlaps the budget's: none of those may be closed (结账中 counts as closed)."""
+    closed = (
+        Period.objects.filter(
+            org_unit__in=fund.org_unit.ancestors(), starts_on__lte=period.ends_on, ends_on__gte=period.starts_on
+        )
+        .exclude(status=Period.Status.OPEN)
+        .first()
+    )
+    if closed is not None:
+        raise PeriodClosed(BUDGET_PERIOD_CLOSED, period=closed.label)
+
+
+def budget_create(*, fund, period, amount, actor, request_id=""):
+    """编制预算: the fund's budget for a half-year of its union (or a union above it), audited on
+    the fund."""
+    if not actor.has_perm("aid.add_fundbudget", fund):
+        raise NotPermitted(BUDGET_NOT_ALLOWED)
+    if period.kind == Period.Kind.FULL_YEAR:
+        raise WorkflowError(BUDGET_HALF_YEAR_ONLY)
+    if not fund.org_unit.ancestors().filter(pk=period.org_unit_id).exists():
+        raise WorkflowError(BUDGET_PERIOD_OUTSIDE, period=period.label, fund=fund.name)
+    _ensure_budget_open(fund, period)
+    with transaction.atomic():
+        if FundBudget.objects.select_for_update().filter(fund=fund, period=period).exists():
+            raise Conflict(BUDGET_EXISTS, fund=fund.name, period=period.label)
+        try:
+            with transaction.atomic():
+                budget = FundBudget.objects.create(fund=fund, period=period, amount=amount)
+        except IntegrityError:  # created meanwhile by someone else
+            raise Conflict(BUDGET_EXISTS, fund=fund.name, period=period.label) from None
+        audit(
+            fund,
+            actor=actor,
+            action="budget_create",
+            action_label=_("编制预算"),
+            reason=f"{period.label}预算{amount}元",
+            request_id=request_id,
+        )
+    return budget
+
+
+def budget_change(*, budget, actor, amount=None, reason="", request_id=""):
+    """调整预算, under the lock that approvals take, never below what is reserved and paid
+    (``amount`` None changes nothing)."""
+    fund = budget.fund
+    if not actor.has_perm("aid.change_fundbudget", fund):
+        raise NotPermitted(BUDGET_NOT_ALLOWED)
+    if amount is None:
+        return budget
+    with transaction.atomic():
+        locked = _locked_budget(fund, budget.period)
+        _ensure_budget_open(fund, locked.period)
+        used = locked.reserved + locked.paid
+        if amount < used:
+            raise Conflict(BUDGET_BELOW_USED, used=used)
+        if amount != locked.amount:
+            FundBudget.objects.filter(pk=locked.pk).update(amount=amount)
+            note = f"{locked.period.label}预算由{locked.amount}元调整为{amount}元"
+            audit(
+                fund,
+                actor=actor,
+                action="budget_change",
+                action_label=_("调整预算"),
+                reason=f"{note}：{reason}" if reason else note,
+                request_id=request_id,
+            )
+    return FundBudget.objects.select_related("fund__org_unit", "period").get(pk=locked.pk)

@@ -4,13 +4,18 @@ The flow's own tasks (受理审查, 调解, 回访结案) are done through /api/
 """
 
 from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
+from workflows.api_occurred_on import OccurredOnSerializer
 from workflows.models import AuditEvent
+from workflows.transitions import OCCURRED_IN_FUTURE, ensure_open_period_covers
 
 from . import documents, selectors, services
 from .forms import CaseFileForm, CaseRegisterForm, ExtendForm, PetitionExtendForm, SessionForm, SignForm, WithdrawForm
@@ -45,6 +50,25 @@ def _form_data(form_class, data, **kwargs):
     return form.cleaned_data
 
 
+OCCURRED_ON_CONFLICT = _("occurred_on 与 filed_on 不一致，请只填写其中一个。")
+
+
+def _occurred_on_as_filed_on(data):
+    """A hotline system says when the call came in as ``occurred_on``: the case's 登记日期."""
+    if "occurred_on" not in data:
+        return data
+    body = OccurredOnSerializer(data={"occurred_on": data.get("occurred_on")})
+    body.is_valid(raise_exception=True)
+    if body.validated_data["occurred_on"] > timezone.localdate():
+        raise ValidationError({"occurred_on": [OCCURRED_IN_FUTURE]})
+    day = body.validated_data["occurred_on"].isoformat()
+    if data.get("filed_on") not in (None, day):
+        raise ValidationError({"occurred_on": [OCCURRED_ON_CONFLICT]})
+    data = data.copy()
+    data["filed_on"] = day
+    return data
+
+
 class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """劳动争议案件.  POST files one for the logged-in employee; ``register/`` records one on behalf."""
 
@@ -73,7 +97,13 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
     @extend_schema(request=CaseSerializer)
     @action(detail=False, methods=["post"])
     def register(self, request):
-        data = _form_data(CaseRegisterForm, request.data, employers=selectors.employers_for_registration(request.user))
+        """Record a complaint on the applicant's behalf.  ``occurred_on`` (or ``filed_on``) is the day
+        the call, visit or letter came in; a day before today must lie in an open period, and the
+        filing's audit event notes it beside who entered it and when."""
+        body = _occurred_on_as_filed_on(request.data)
+        data = _form_data(CaseRegisterForm, body, employers=selectors.employers_for_registration(request.user))
+        if data["filed_on"] < timezone.localdate():
+            ensure_open_period_covers(data["employer_unit"].org_unit, data["filed_on"])
         return self._reply(services.case_register(actor=request.user, request_id=request.request_id, **data), 201)
 
     @extend_schema(request=None)

@@ -14,7 +14,7 @@ from workflows.models import Member
 from workflows.notifications import notify
 from workflows.roles import Role
 from workflows.selectors import users_with_role
-from workflows.transitions import audit, ensure_period_open, record_file, run_transition
+from workflows.transitions import audit, backdated_note, ensure_period_open, record_file, run_transition
 
 from .models import GrievanceCase, MediationSession
 
@@ -126,7 +126,9 @@ def _register(*, actor, request_id, filed_on, is_petition, **fields):
             case = GrievanceCase(
                 **{**_fields_of(case), "status": GrievanceCase.Status.DUPLICATE, "duplicate_of_id": original.pk}
             )
-        record_file(case, actor=actor, action="submit", label=_("登记"), request_id=request_id)
+        record_file(
+            case, actor=actor, action="submit", label=_("登记"), request_id=request_id, reason=backdated_note(filed_on)
+        )
         if original is not None:
             audit(original, actor=actor, action="duplicate", action_label=_("重复登记已关联"), reason=str(case.pk))
             return case

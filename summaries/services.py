@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows.errors import NotPermitted, WorkflowError
+from workflows.errors import Conflict, NotPermitted, WorkflowError
 from workflows.models import Period
 from workflows.services import period_finish_closing, period_reopen, period_start_closing
 
@@ -43,7 +43,7 @@ def report_request(*, period, actor, request_id="", run=None):
     if not actor.has_perm("workflows.manage_period", period):
         raise NotPermitted(NOT_CHAIR)
     if period.ends_on >= timezone.localdate():
-        raise WorkflowError(PERIOD_NOT_ENDED, period=period.label, end=period.ends_on)
+        raise Conflict(PERIOD_NOT_ENDED, period=period.label, end=period.ends_on)
     with transaction.atomic():
         report, _created = Report.objects.select_for_update().get_or_create(
             org_unit=period.org_unit, period=period, defaults={"requested_by": actor}
@@ -206,7 +206,7 @@ def report_requeue_lost(*, patience_seconds=None):
 def report_retry(*, report, actor, run=None):
     """重试: run a FAILED close again from its last finished stage."""
     if report.status != S.FAILED:
-        raise WorkflowError(NOT_FAILED)
+        raise Conflict(NOT_FAILED)
     return report_regenerate(report=report, actor=actor, run=run)
 
 

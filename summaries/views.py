@@ -13,18 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from workflows import selectors as core_selectors
-from workflows.models import Period
 from workflows.views.common import request_id, user_errors
 
-from . import figures, services
+from . import figures, selectors, services
 from .models import Report
 
 
 def _periods(user):
-    units = core_selectors.org_units_in_scope(user, perm="workflows.manage_period")
-    return (
-        Period.objects.filter(org_unit__in=units).select_related("org_unit").order_by("-year", "ends_on", "-starts_on")
-    )
+    return selectors.periods_closable_by(user)
 
 
 @login_required

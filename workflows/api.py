@@ -1,6 +1,8 @@
 """REST API (/api/v1/): thin over the same services and selectors as the pages."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.models import Task
 
 from . import engine, selectors, services
+from .api_registry import api_routes
 from .errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, WorkflowError
 from .middleware import log_database_unavailable, lost_database_error
 from .models import AuditEvent, MembershipApplication
@@ -54,9 +57,15 @@ class TaskSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
     due_at = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    record_type = serializers.SerializerMethodField(help_text="The record's endpoint name: case, aid-application…")
+    record_id = serializers.IntegerField(source="process.artifact_object_id", allow_null=True)
 
     def get_flow(self, task) -> str:
         return str(task.flow_task.flow_class.process_title)
+
+    def get_record_type(self, task) -> str | None:
+        content_type_id = task.process.artifact_content_type_id
+        return api_routes.record_type_of(content_type_id) if content_type_id else None
 
     def _deadline(self, task):
         try:
@@ -75,6 +84,26 @@ class TaskSerializer(serializers.Serializer):
         return bool(d and d.due_at < timezone.now() and task.status in selectors.OPEN_STATUSES)
 
 
+RECORD_ID_WITHOUT_TYPE = _("按事项筛选时请同时给出 record_type 和 record_id。")
+
+
+class TaskQuerySerializer(serializers.Serializer):
+    box = serializers.ChoiceField(
+        choices=["inbox", "queue", "archive"], default="inbox", help_text="inbox 待办, queue 可认领, archive 已办"
+    )
+    record_type = serializers.ChoiceField(choices=[], required=False, help_text="Only the tasks of this kind of record")
+    record_id = serializers.IntegerField(min_value=1, required=False, help_text="Only the tasks of this record")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = sorted(api_routes.record_types())
+
+    def validate(self, data):
+        if "record_id" in data and "record_type" not in data:
+            raise ValidationError({"record_type": RECORD_ID_WITHOUT_TYPE})
+        return data
+
+
 class CompleteSerializer(serializers.Serializer):
     data = serializers.DictField(help_text='The task form\'s fields, e.g. {"decision": "approve", "note": ""}')
 
@@ -84,23 +113,32 @@ class ReassignSerializer(serializers.Serializer):
 
 
 class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
-    """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办)."""
+    """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办); with
+    ``record_type`` and ``record_id``, only the tasks of that record."""
 
     serializer_class = TaskSerializer
     queryset = Task.objects.none()  # the model, for the schema; rows come from get_queryset
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        box = self.request.query_params.get("box", "inbox")
+        query = TaskQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
         select = {
             "inbox": selectors.tasks_inbox,
             "queue": selectors.tasks_claimable,
             "archive": selectors.tasks_archive,
-        }.get(box)
-        if select is None:
-            raise ValidationError({"box": "inbox, queue or archive"})
-        return selectors.order_tasks(select(self.request.user))
+        }[query.validated_data["box"]]
+        tasks = select(self.request.user)
+        if "record_type" in query.validated_data:
+            model = api_routes.record_types()[query.validated_data["record_type"]]
+            tasks = selectors.filter_tasks(
+                tasks,
+                record_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+                record_id=query.validated_data.get("record_id"),
+            )
+        return selectors.order_tasks(tasks)
 
+    @extend_schema(parameters=[TaskQuerySerializer])
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(TaskSerializer(page, many=True).data)

@@ -29,6 +29,14 @@ class AlreadyHandled(WorkflowError):
     code = "already_handled"
 
 
+class Conflict(WorkflowError):
+    """The request is well-formed, but the matter's present state does not allow it (a period not
+    yet ended, a budget already set, a report still being written)."""
+
+    status_code = 409
+    code = "conflict"
+
+
 class PeriodClosed(WorkflowError):
     status_code = 409
     code = "period_closed"

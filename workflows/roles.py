@@ -40,11 +40,18 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "cases.register_grievancecase",
         "cases.accept_grievancecase",
     },
-    Role.FINANCE: {"workflows.view_records", "aid.disburse_aidapplication", "aid.view_pii"},
+    Role.FINANCE: {
+        "workflows.view_records",
+        "aid.disburse_aidapplication",
+        "aid.view_pii",
+        "aid.add_fundbudget",  # 编制预算
+        "aid.change_fundbudget",  # 调整预算
+    },
     Role.PROPOSAL_COMMITTEE: {"workflows.view_records", "proposals.review_proposal"},
     Role.DEPARTMENT: {"proposals.answer_proposal"},
     Role.CHAIR: {
         "workflows.review_membershipapplication",
+        "workflows.change_member",  # 认定劳模: the 劳模 flag
         "workflows.view_records",
         "workflows.reassign_task",
         "workflows.manage_period",
@@ -56,7 +63,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "aid.view_pii",
     },
     Role.UPPER_UNION: {"workflows.view_records", "aid.upper_approve_aidapplication"},
-    Role.ADMIN: {"workflows.view_records", "workflows.reassign_task", "workflows.manage_period"},
+    Role.ADMIN: {
+        "workflows.view_records",
+        "workflows.reassign_task",
+        "workflows.manage_period",
+        "workflows.change_member",
+        "aid.add_fundbudget",
+        "aid.change_fundbudget",
+    },
 }
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .models import OrgUnit, RoleAssignment
+from .models import Member, OrgUnit, RoleAssignment
 from .roles import ROLE_PERMISSIONS, roles_granting
 
 OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -33,6 +33,13 @@ def org_units_in_scope(user, *, perm=None):
 def in_scope_q(user, *, perm, unit_path_field="org_unit__path"):
     """A ``Q`` for records whose org unit is within the user's scope for ``perm``."""
     return Q(_covering_roles(user, path_ref=OuterRef(unit_path_field), roles=roles_granting(perm)))
+
+
+def members_visible_to(user):
+    """Workers of the unions where ``user`` reads records (for looking a worker up, not a roster)."""
+    return Member.objects.filter(in_scope_q(user, perm="workflows.view_records")).select_related(
+        "user", "employer_unit", "org_unit"
+    )
 
 
 def users_with_role(role, org_unit):
@@ -113,8 +120,13 @@ DUE_FILTERS = {
 }
 
 
-def filter_tasks(queryset, *, flow=None, unit=None, due=None, status=None):
-    """Apply the queue page's filters; unknown values are ignored by the form before this."""
+def filter_tasks(queryset, *, flow=None, unit=None, due=None, status=None, record_type=None, record_id=None):
+    """Apply the queue's filters; unknown values are refused by the form or the API before this.
+    ``record_type`` is the ContentType of the record a process carries, ``record_id`` its pk."""
+    if record_type is not None:
+        queryset = queryset.filter(process__artifact_content_type=record_type)
+    if record_id is not None:
+        queryset = queryset.filter(process__artifact_object_id=record_id)
     if flow:
         queryset = queryset.filter(process__flow_class=flow)
     if unit is not None:

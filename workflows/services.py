@@ -19,6 +19,7 @@ FILE_TOO_LARGE = _("文件“%(name)s”大小为%(size)sMB，超过%(limit)sMB�
 FILE_TYPE_NOT_ALLOWED = _("不支持“%(ext)s”类型的文件，请上传以下类型之一：%(allowed)s。")
 FILE_EMPTY = _("文件“%(name)s”是空文件。")
 NOT_ALLOWED_ON_RECORD = _("您无权在该事项上发表意见或上传附件。")
+MODEL_WORKER_NOT_ALLOWED = _("只有本单位工会主席或管理员可以认定或取消劳模。")
 
 
 def membership_apply(*, actor, statement, request_id=""):
@@ -58,6 +59,31 @@ def membership_withdraw(*, application, actor, reason="", request_id=""):
         if task is not None:
             MembershipFlow.instance.cancel(task.process)
     return application
+
+
+def member_set_model_worker(*, member, actor, is_model_worker, reason, request_id=""):
+    """认定或取消劳模 (the honour and its source in ``reason``, e.g. 2026年市级劳动模范), audited.
+    Setting the flag it already has changes nothing and writes no event."""
+    if not actor.has_perm("workflows.change_member", member):
+        raise NotPermitted(MODEL_WORKER_NOT_ALLOWED)
+    if not reason.strip():
+        from .errors import REASON_REQUIRED
+
+        raise WorkflowError(REASON_REQUIRED)
+    with transaction.atomic():
+        member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
+        if member.is_model_worker != is_model_worker:
+            member.is_model_worker = is_model_worker
+            member.save(update_fields=["is_model_worker"])
+            audit(
+                member,
+                actor=actor,
+                action="model_worker" if is_model_worker else "model_worker_revoked",
+                action_label=_("认定劳模") if is_model_worker else _("取消劳模"),
+                reason=reason,
+                request_id=request_id,
+            )
+    return member
 
 
 def period_reopen(*, period, actor, reason, request_id=""):

@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "workflows.pagination.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "workflows.api.exception_handler",
 }
@@ -267,9 +267,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workflows.pagination.document_paging_refusals",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProposalSatisfactionEnum": "proposals.models.Proposal.Satisfaction",
         "CaseSatisfactionEnum": "cases.models.GrievanceCase.Satisfaction",
+        "BatchStatusEnum": "aid.models.AidBatch.Status",
     },
 }
 
@@ -307,6 +312,9 @@ UNIONFLOW = {
     "AID_LOCAL_MINIMUM_LIVING": env.int("AID_LOCAL_MINIMUM_LIVING", default=1000),  # 低保标准, 元/人/月
     "AID_PUBLICITY_WORKING_DAYS": env.int("AID_PUBLICITY_WORKING_DAYS", default=5),
     "AID_UPPER_APPROVAL_ABOVE": env.int("AID_UPPER_APPROVAL_ABOVE", default=5000),
+    # Upper bounds of what the API accepts, in 元: one household's aid, one fund's half-year budget.
+    "AID_MAX_AMOUNT": env.int("AID_MAX_AMOUNT", default=1_000_000),
+    "AID_BUDGET_MAX": env.int("AID_BUDGET_MAX", default=100_000_000),
     "AID_ALLOW_REPEAT_TYPE_IN_PERIOD": env.bool("AID_ALLOW_REPEAT_TYPE_IN_PERIOD", default=False),
     "AID_VERIFY_DAYS": env.int("AID_VERIFY_DAYS", default=7),
     "AID_FILE_REVIEW_DAYS": 365,

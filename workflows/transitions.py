@@ -8,6 +8,7 @@ transaction.  Views, API endpoints, flow tasks and Celery tasks all go through i
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
 from .errors import (
@@ -17,11 +18,18 @@ from .errors import (
     NO_PERMISSION,
     PERIOD_CLOSED,
     AlreadyHandled,
+    Conflict,
     IllegalTransition,
     NotPermitted,
     PeriodClosed,
+    WorkflowError,
 )
 from .models import AuditEvent, Period, WorkflowRecord
+
+OCCURRED_IN_FUTURE = _("发生日期不能晚于今天。")
+OCCURRED_OUTSIDE_PERIODS = _("%(date)s不在%(unit)s的任何统计期间内，不能补录。")
+OCCURRED_IN_CLOSED_PERIOD = _("%(date)s所属的%(period)s已结账，不能补录；如需更正，请工会主席先重新开放该期间。")
+BACKDATED = _("补录：事项发生于%(date)s")
 
 
 def transition_label(record, name):
@@ -70,6 +78,26 @@ def ensure_period_open(record):
     closed = Period.objects.closed_for(record.org_unit, record.filed_on, named=getattr(record, "period_id", None))
     if closed is not None:
         raise PeriodClosed(PERIOD_CLOSED, record=record, period=closed.label)
+
+
+def ensure_open_period_covers(org_unit, day):
+    """A matter entered after the fact (a hotline records yesterday's call) must have happened in
+    an open period of the record's union, and not in the future: it then counts where it belongs
+    and never changes a closed period's figures."""
+    if day > timezone.localdate():
+        raise WorkflowError(OCCURRED_IN_FUTURE)
+    periods = list(Period.objects.covering(org_unit, day))
+    if not periods:
+        raise Conflict(OCCURRED_OUTSIDE_PERIODS, date=day.isoformat(), unit=org_unit.name)
+    closed = next((p for p in periods if p.status != Period.Status.OPEN), None)
+    if closed is not None:
+        raise PeriodClosed(OCCURRED_IN_CLOSED_PERIOD, date=day.isoformat(), period=closed.label)
+
+
+def backdated_note(day):
+    """The filing audit's note for a matter that happened before the day it is entered: the event's
+    own time and actor say when and by whom it was entered."""
+    return str(BACKDATED % {"date": day.isoformat()}) if day < timezone.localdate() else ""
 
 
 def audit(record, *, actor, action, action_label="", from_state="", to_state="", reason="", request_id=""):

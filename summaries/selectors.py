@@ -1,0 +1,25 @@
+"""Reads of the period close: the periods a chair closes and their reports, scoped in SQL."""
+
+from workflows.models import Period
+from workflows.selectors import in_scope_q
+
+from .models import Report
+
+CLOSE_PERM = "workflows.manage_period"
+
+
+def periods_closable_by(user):
+    """Periods of the units where ``user`` closes periods (the chair, an administrator)."""
+    return (
+        Period.objects.filter(in_scope_q(user, perm=CLOSE_PERM))
+        .select_related("org_unit")
+        .order_by("-year", "ends_on", "-starts_on", "org_unit__path")
+    )
+
+
+def reports_visible_to(user):
+    return (
+        Report.objects.filter(in_scope_q(user, perm=CLOSE_PERM))
+        .select_related("period", "org_unit")
+        .order_by("-period__ends_on", "org_unit__path", "pk")
+    )
