@@ -35,6 +35,24 @@ def in_scope_q(user, *, perm, unit_path_field="org_unit__path"):
     return Q(_covering_roles(user, path_ref=OuterRef(unit_path_field), roles=roles_granting(perm)))
 
 
+def readable_q(user, model):
+    """A ``Q`` for the ``model`` records ``user`` reads: the domain's readers in their scope, and the
+    people the record is open to (its filer, the person it is about)."""
+    return in_scope_q(user, perm=model.read_permission) | model.open_to_q(user)
+
+
+def records_readable_by(user, model):
+    """The one read rule of a domain, for its lists, pages, API, comments and attachments."""
+    if not user.is_authenticated:
+        return model.objects.none()
+    return model.objects.filter(readable_q(user, model))
+
+
+def may_read(user, record):
+    """Whether ``user`` reads ``record`` — by the same SQL as the lists, so no door differs."""
+    return record is not None and records_readable_by(user, type(record)).filter(pk=record.pk).exists()
+
+
 def users_with_role(role, org_unit):
     """Users holding ``role`` in ``org_unit`` or any unit above it (the chair of a branch's union)."""
     return (
