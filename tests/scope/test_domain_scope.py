@@ -168,3 +168,13 @@ def test_whoever_works_a_flows_tasks_reads_its_records():
     for model in worked:
         for role in roles_granting("workflows.reassign_task"):
             assert model.read_permission in ROLE_PERMISSIONS[role], (model, role)
+
+
+def test_an_outsider_is_told_404_before_the_body_is_read(client, tree):
+    application = services.membership_apply(actor=tree.applicant_a, statement="本人自愿加入工会，遵守章程。")
+    client.force_login(role_holder(tree, Role.FINANCE))
+    url = f"/api/v1/membership-applications/{application.pk}/withdraw/"
+    response = client.post(url, {"reason": ["not", "text"]}, content_type="application/json")
+    assert response.status_code == 404
+    application.refresh_from_db()
+    assert application.status == MembershipApplication.Status.SUBMITTED
