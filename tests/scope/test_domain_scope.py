@@ -178,3 +178,17 @@ def test_an_outsider_is_told_404_before_the_body_is_read(client, tree):
     assert response.status_code == 404
     application.refresh_from_db()
     assert application.status == MembershipApplication.Status.SUBMITTED
+
+
+def test_the_read_rule_is_one_query_per_list_and_per_check(tree, case, congress, people, django_assert_num_queries):
+    from workflows.selectors import may_read
+
+    draft(congress, people["proposer"])
+    chair, proposer = fresh(tree.chair_a), fresh(people["proposer"])
+    chair.has_perm("cases.view_grievancecase")  # the role cache, once per request
+    with django_assert_num_queries(1):
+        assert len(case_selectors.cases_visible_to(chair)) == 1
+    with django_assert_num_queries(1):
+        assert len(proposal_selectors.proposals_visible_to(proposer)) == 1  # 提案公开, in the same SQL
+    with django_assert_num_queries(1):
+        assert may_read(chair, case)
