@@ -204,10 +204,11 @@ class FileViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def lift(self, request, pk=None):
+        file = self.get_object()  # out of scope is 404 whatever the body
         reason = request.data.get("reason", "")
         if not reason:
             raise ValidationError({"reason": "请填写脱困原因。"})
-        return self._reply(services.file_lift(file=self.get_object(), actor=request.user, reason=reason))
+        return self._reply(services.file_lift(file=file, actor=request.user, reason=reason))
 
 
 class BatchSerializer(serializers.ModelSerializer):

@@ -158,6 +158,27 @@ class BatchForm(forms.Form):
             f"{f.member.display_name}（{f.get_category_display()}，{f.member.employer_unit.name}）"
         )
 
+    def clean(self):
+        data = super().clean()
+        fund, files = data.get("fund"), data.get("files") or []
+        if fund is not None:
+            from .services import FUND_OUTSIDE_CHAIN, fund_serves
+
+            for file in files:
+                unit = file.member.org_unit
+                if not fund_serves(fund, unit):
+                    self.add_error(
+                        "files",
+                        FUND_OUTSIDE_CHAIN
+                        % {
+                            "subject": file.member.display_name,
+                            "unit": unit.name,
+                            "fund": fund.name,
+                            "owner": fund.org_unit.name,
+                        },
+                    )
+        return data
+
 
 class LiftForm(forms.Form):
     lifted_reason = forms.CharField(label=_("脱困原因"), max_length=500)

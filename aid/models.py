@@ -12,7 +12,7 @@ from django_fsm import FSMField, transition
 
 from workflows.errors import PeriodClosed
 from workflows.models import Member, OrgUnit, Period, WorkflowRecord
-from workflows.roles import in_scope
+from workflows.roles import AID_READ, in_scope
 from workflows.transitions import condition
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -167,6 +167,9 @@ class HardshipFile(WorkflowRecord):
             ),
         ]
 
+    # A file holds the household's income, illness and ID number: the committee that keeps it reads it.
+    read_permission = "aid.manage_hardshipfile"
+
     def __str__(self):
         return _("%(name)s的困难职工档案") % {"name": self.member.display_name}
 
@@ -174,6 +177,10 @@ class HardshipFile(WorkflowRecord):
         from django.urls import reverse
 
         return reverse("aid:file", args=[self.pk])
+
+    @classmethod
+    def open_to_q(cls, user):
+        return Q(member__user_id=user.pk)
 
     @transition(
         field=status,
@@ -288,6 +295,8 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
             ),
         ]
 
+    read_permission = AID_READ
+
     def __str__(self):
         return self.title
 
@@ -295,6 +304,10 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
         from django.urls import reverse
 
         return reverse("aid:batch", args=[self.pk])
+
+    @classmethod
+    def open_to_q(cls, user):
+        return Q(pk__in=[])  # a batch is the union's; each household reads its own application
 
     @property
     def total(self):
@@ -407,6 +420,8 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
             ),
         ]
 
+    read_permission = AID_READ
+
     def __str__(self):
         return _("%(name)s的%(type)s申请") % {"name": self.member.display_name, "type": self.get_aid_type_display()}
 
@@ -414,6 +429,11 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         from django.urls import reverse
 
         return reverse("aid:application", args=[self.pk])
+
+    @classmethod
+    def open_to_q(cls, user):
+        """The applicant, and whoever applied on their behalf."""
+        return Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
 
     @transition(
         field=status,

@@ -8,25 +8,24 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from workflows.selectors import in_scope_q
+from workflows.roles import AID_READ
+from workflows.selectors import in_scope_q, records_readable_by
 
 from .models import AidApplication, AidBatch, Fund, FundBudget, HardshipFile
 
 
 def applications_visible_to(user):
-    return AidApplication.objects.filter(
-        in_scope_q(user, perm="workflows.view_records") | Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
-    ).select_related("member__user", "member__employer_unit", "org_unit", "fund", "hardship_file")
+    return records_readable_by(user, AidApplication).select_related(
+        "member__user", "member__employer_unit", "org_unit", "fund", "hardship_file"
+    )
 
 
 def files_visible_to(user):
-    return HardshipFile.objects.filter(
-        in_scope_q(user, perm="aid.manage_hardshipfile") | Q(member__user_id=user.pk)
-    ).select_related("member__user", "member__employer_unit", "org_unit")
+    return records_readable_by(user, HardshipFile).select_related("member__user", "member__employer_unit", "org_unit")
 
 
 def batches_visible_to(user):
-    return AidBatch.objects.filter(in_scope_q(user, perm="workflows.view_records")).select_related("fund", "org_unit")
+    return records_readable_by(user, AidBatch).select_related("fund", "org_unit")
 
 
 def publicity_board(user):
@@ -39,7 +38,7 @@ def publicity_board(user):
     for path in paths:
         parts = [p for p in path.split("/") if p]
         units |= Q(org_unit__path__startswith="/".join(parts[:2]) + "/")
-    units |= in_scope_q(user, perm="workflows.view_records")
+    units |= in_scope_q(user, perm=AID_READ)
     applications = AidApplication.objects.filter(units, status=AidApplication.Status.PUBLICIZING).select_related(
         "member__user", "member__employer_unit"
     )
@@ -53,7 +52,7 @@ def funds_visible_to(user):
     """Funds of the unions where ``user`` reads records, each with its budgets (oldest first)."""
     budgets = FundBudget.objects.select_related("period").order_by("period__starts_on", "period__org_unit__path")
     return (
-        Fund.objects.filter(in_scope_q(user, perm="workflows.view_records"))
+        Fund.objects.filter(in_scope_q(user, perm=AID_READ))
         .select_related("org_unit")
         .prefetch_related(Prefetch("budgets", queryset=budgets))
     )
@@ -61,7 +60,7 @@ def funds_visible_to(user):
 
 def fund_balances(user):
     return FundBudget.objects.filter(
-        in_scope_q(user, perm="workflows.view_records", unit_path_field="fund__org_unit__path")
+        in_scope_q(user, perm=AID_READ, unit_path_field="fund__org_unit__path")
     ).select_related("fund", "period")
 
 

@@ -57,6 +57,9 @@ BUDGET_PERIOD_OUTSIDE = _("%(period)s不是“%(fund)s”所属工会或其上�
 BUDGET_EXISTS = _("“%(fund)s”%(period)s的预算已经编制，请调整该预算。")
 BUDGET_BELOW_USED = _("预算不能少于已批待付与已发放之和（%(used)s元）。")
 BUDGET_PERIOD_CLOSED = _("%(period)s已结账，其预算不能再编制或调整；如需更正，请工会主席先重新开放该期间。")
+FUND_OUTSIDE_CHAIN = _(
+    "%(subject)s属于%(unit)s，“%(fund)s”是%(owner)s的资金，不能用于支付：只能使用本单位或上级工会的资金。"
+)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -121,6 +124,24 @@ def _locked_budget(fund, period):
     if budget is None:
         raise WorkflowError(NO_BUDGET, fund=fund.name, period=period.label)
     return budget
+
+
+def fund_serves(fund, org_unit):
+    """A fund pays for records of its own unit and of the units below it: a union is paid from its
+    own funds or a union's above it (the record's unit chain), never from a sibling's."""
+    return org_unit.path.startswith(fund.org_unit.path)
+
+
+def ensure_fund_serves(fund, org_unit, subject):
+    if not fund_serves(fund, org_unit):
+        raise WorkflowError(
+            FUND_OUTSIDE_CHAIN, subject=subject, unit=org_unit.name, fund=fund.name, owner=fund.org_unit.name
+        )
+
+
+def _ensure_batch_fund_serves(batch):
+    for application in batch.applications.select_related("org_unit", "member__user"):
+        ensure_fund_serves(batch.fund, application.org_unit, application.member.display_name)
 
 
 def _reserve(fund, period, amount):
@@ -344,6 +365,7 @@ def application_approve(*, application, actor, data, request_id=""):
             application, "reject", actor=actor, request_id=request_id, reason=data["note"], note=data["note"]
         )
     amount = data.get("amount") or application.amount_requested
+    ensure_fund_serves(data["fund"], application.org_unit, application)
     with transaction.atomic():
         _reserve(data["fund"], application.period, amount)
         above = amount > settings.UNIONFLOW["AID_UPPER_APPROVAL_ABOVE"]
@@ -429,6 +451,7 @@ def application_disburse(*, application, actor, method, reference, paid_on, key,
             return existing
         if application.status != AidApplication.Status.APPROVED:
             raise IllegalTransition(NOT_APPROVED, state=application.get_status_display())
+        ensure_fund_serves(application.fund, application.org_unit, application)
         budget = _locked_budget(application.fund, application.period)
         return _pay(
             application,
@@ -495,6 +518,8 @@ def _batch_start(*, actor, title, aid_type, amount_per_household, fund, househol
     org_unit = fund.org_unit
     if not actor.has_perm("aid.approve_aidapplication", org_unit):
         raise NotPermitted(_("只有工会主席可以发起批量慰问。"))
+    for file in files:
+        ensure_fund_serves(fund, file.member.org_unit, file.member.display_name)
     today = timezone.localdate()
     period = half_year_period(org_unit, today)
     skipped = []
@@ -561,6 +586,7 @@ def batch_approve(*, batch, actor, data, request_id=""):
             )
             _reject_households(batch, data["note"])
         return batch
+    _ensure_batch_fund_serves(batch)
     with transaction.atomic():
         _reserve(batch.fund, batch.period, batch.total)
         return run_transition(
@@ -578,6 +604,7 @@ def batch_disburse(*, batch, actor, method, reference, paid_on, key, request_id=
     """
     from .tasks import pay_batch
 
+    _ensure_batch_fund_serves(batch)
     with transaction.atomic():
         batch = run_transition(
             batch,

@@ -70,7 +70,10 @@ def _occurred_on_as_filed_on(data):
 
 
 class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """劳动争议案件.  POST files one for the logged-in employee; ``register/`` records one on behalf."""
+    """劳动争议案件.  POST files one for the logged-in employee; ``register/`` records one on behalf.
+
+    Each action finds the case in the caller's scope before it reads the body: someone who may not
+    see the case gets 404, never a 400 that confirms it exists."""
 
     serializer_class = CaseSerializer
     queryset = GrievanceCase.objects.none()
@@ -109,40 +112,42 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(WithdrawForm, request.data)
-        case = services.case_withdraw(case=self.get_object(), actor=request.user, request_id=request.request_id, **data)
+        case = services.case_withdraw(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(ExtendForm, request.data)
-        case = services.case_extend(case=self.get_object(), actor=request.user, request_id=request.request_id, **data)
+        case = services.case_extend(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="extend-petition")
     def extend_petition(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(PetitionExtendForm, request.data)
-        case = services.case_extend_petition(
-            case=self.get_object(), actor=request.user, request_id=request.request_id, **data
-        )
+        case = services.case_extend_petition(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
     @extend_schema(request=SessionSerializer)
     @action(detail=True, methods=["post"])
     def sessions(self, request, pk=None):
-        data = _form_data(SessionForm, request.data)
         case = self.get_object()
+        data = _form_data(SessionForm, request.data)
         services.case_add_session(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case, 201)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(SignForm, request.data)
         case = services.case_record_signature(
-            case=self.get_object(), actor=request.user, signed_on=data["signed_on"], request_id=request.request_id
+            case=case, actor=request.user, signed_on=data["signed_on"], request_id=request.request_id
         )
         return self._reply(case)
 

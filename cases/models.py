@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from workflows.models import EmployerUnit, Member, WorkflowRecord
-from workflows.roles import in_scope
+from workflows.roles import CASES_READ, in_scope
 from workflows.transitions import condition
 
 
@@ -141,6 +141,13 @@ class GrievanceCase(WorkflowRecord):
                 condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False), name="case_duplicate_links_original"
             ),
         ]
+
+    read_permission = CASES_READ
+
+    @classmethod
+    def open_to_q(cls, user):
+        """The filer and the worker in dispute (a case registered on their behalf)."""
+        return Q(created_by_id=user.pk) | Q(applicant__user_id=user.pk)
 
     def __str__(self):
         return _("%(name)s诉%(employer)s（%(category)s）") % {

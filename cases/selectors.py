@@ -1,8 +1,6 @@
 """Reads of grievance cases, each scoped to the acting user in SQL."""
 
-from django.db.models import Q
-
-from workflows.selectors import in_scope_q
+from workflows.selectors import in_scope_q, records_readable_by
 
 from .models import GrievanceCase
 
@@ -10,10 +8,8 @@ LIST_RELATED = ("employer_unit", "org_unit", "mediator")
 
 
 def cases_visible_to(user):
-    """Cases in the user's union scope, plus the ones they filed or are the applicant of."""
-    return GrievanceCase.objects.filter(
-        in_scope_q(user, perm="workflows.view_records") | Q(created_by_id=user.pk) | Q(applicant__user_id=user.pk)
-    ).select_related(*LIST_RELATED)
+    """Cases in the scope of the user's case-reading roles, plus the ones they filed or are the applicant of."""
+    return records_readable_by(user, GrievanceCase).select_related(*LIST_RELATED)
 
 
 def case_for(user, pk):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from workflows.models import Member, OrgUnit, WorkflowRecord
-from workflows.roles import in_scope
+from workflows.roles import PROPOSALS_READ, in_scope
 from workflows.transitions import condition
 
 
@@ -172,6 +172,17 @@ class Proposal(WorkflowRecord):
                 condition=~Q(status="merged") | Q(merged_into__isnull=False), name="proposal_merged_has_target"
             ),
         ]
+
+    read_permission = PROPOSALS_READ
+
+    @classmethod
+    def open_to_q(cls, user):
+        """提案公开: the proposer, and every member of the union the congress belongs to (or of a
+        unit below it) — drafts too, so representatives find them to second (征集附议)."""
+        members_below = Member.objects.filter(
+            user_id=user.pk, org_unit__path__startswith=models.OuterRef("org_unit__path")
+        )
+        return Q(proposer__user_id=user.pk) | Q(models.Exists(members_below))
 
     def __str__(self):
         return self.title

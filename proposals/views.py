@@ -67,8 +67,8 @@ def proposal_new(request):
 @login_required
 def proposal_edit(request, pk):
     proposal = selectors.proposal_for(request.user, pk)
-    if proposal is None:
-        raise Http404
+    if proposal is None or proposal.proposer.user_id != request.user.pk:
+        raise Http404  # the union reads every proposal (提案公开); only its proposer edits it
     form = ProposalForm(request.POST or None, instance=proposal)
     if request.method == "POST" and form.is_valid():
         with user_errors(request):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from workflows import selectors as core_selectors
+from workflows.models import Period
+from workflows.roles import FIGURES_READ
 from workflows.views.common import request_id, user_errors
 
 from . import figures, selectors, services
@@ -170,7 +172,7 @@ def report_reopen(request, pk):
 @login_required
 def dashboard(request):
     """Live figures for the current period, computed by the same code as the report."""
-    units = core_selectors.org_units_in_scope(request.user, perm="workflows.view_records").order_by("path")
+    units = core_selectors.org_units_in_scope(request.user, perm=FIGURES_READ).order_by("path")
     unit = units.filter(pk=request.GET.get("unit")).first() if request.GET.get("unit") else units.first()
     if unit is None:
         raise Http404

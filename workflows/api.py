@@ -246,10 +246,11 @@ class MembershipApplicationViewSet(
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        application = self.get_object()  # out of scope is 404 whatever the body
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         application = services.membership_withdraw(
-            application=self.get_object(),
+            application=application,
             actor=request.user,
             reason=body.validated_data.get("reason", ""),
             request_id=request.request_id,

@@ -21,38 +21,56 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("管理员")
 
 
+# Who reads each domain's records, within the role's org scope: its read permission, granted below.
+# A role without it sees none of that domain (no list row, page, API answer, task, comment or
+# attachment); the person a record is about and its filer read it whatever their roles (each
+# record's ``open_to_q``).  The overseers (chair, upper union, admin) read every domain.
+CASES_READ = "cases.view_grievancecase"  # 劳动争议
+AID_READ = "aid.view_aidapplication"  # 困难帮扶: applications, batches and fund balances
+PROPOSALS_READ = "proposals.view_proposal"  # 职代会提案 (also open to the members of its union)
+MEMBERSHIP_READ = "workflows.view_membershipapplication"  # 入会申请
+ALL_DOMAINS_READ = {CASES_READ, AID_READ, PROPOSALS_READ, MEMBERSHIP_READ}
+# The live dashboard (数据看板): the period's figures in numbers only, no record behind them.
+FIGURES_READ = "summaries.view_figures"
+
 # The one table of who may do what.  Domain apps add their permissions here.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.EMPLOYEE: {"workflows.apply_membership"},
-    Role.REPRESENTATIVE: {"proposals.rate_proposal"},
+    Role.REPRESENTATIVE: {PROPOSALS_READ, "proposals.rate_proposal"},
     Role.MEDIATOR: {
-        "workflows.view_records",
+        CASES_READ,
+        FIGURES_READ,
         "cases.register_grievancecase",
         "cases.accept_grievancecase",
         "cases.mediate_grievancecase",
     },
     Role.COMMITTEE: {
+        CASES_READ,
+        AID_READ,
+        MEMBERSHIP_READ,
+        FIGURES_READ,
         "aid.manage_hardshipfile",
         "aid.verify_aidapplication",
         "aid.review_aidapplication",
         "workflows.review_membershipapplication",
-        "workflows.view_records",
         "cases.register_grievancecase",
         "cases.accept_grievancecase",
     },
     Role.FINANCE: {
-        "workflows.view_records",
+        AID_READ,
+        FIGURES_READ,
         "aid.disburse_aidapplication",
         "aid.view_pii",
         "aid.add_fundbudget",  # 编制预算
         "aid.change_fundbudget",  # 调整预算
     },
-    Role.PROPOSAL_COMMITTEE: {"workflows.view_records", "proposals.review_proposal"},
-    Role.DEPARTMENT: {"proposals.answer_proposal"},
+    Role.PROPOSAL_COMMITTEE: {PROPOSALS_READ, FIGURES_READ, "proposals.review_proposal"},
+    Role.DEPARTMENT: {PROPOSALS_READ, "proposals.answer_proposal"},
     Role.CHAIR: {
+        *ALL_DOMAINS_READ,
+        FIGURES_READ,
         "workflows.review_membershipapplication",
         "workflows.change_member",  # 认定劳模: the 劳模 flag
-        "workflows.view_records",
         "workflows.reassign_task",
         "workflows.manage_period",
         "cases.register_grievancecase",
@@ -62,9 +80,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "aid.approve_aidapplication",
         "aid.view_pii",
     },
-    Role.UPPER_UNION: {"workflows.view_records", "aid.upper_approve_aidapplication"},
+    Role.UPPER_UNION: {*ALL_DOMAINS_READ, FIGURES_READ, "aid.upper_approve_aidapplication"},
     Role.ADMIN: {
-        "workflows.view_records",
+        *ALL_DOMAINS_READ,
+        FIGURES_READ,
         "workflows.reassign_task",
         "workflows.manage_period",
         "workflows.change_member",

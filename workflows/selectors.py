@@ -10,7 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from .models import Member, OrgUnit, RoleAssignment
-from .roles import ROLE_PERMISSIONS, roles_granting
+from .roles import ALL_DOMAINS_READ, ROLE_PERMISSIONS, roles_granting
 
 OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 QUEUE_RELATED = ("process__unionprocess__org_unit", "owner", "deadline")
@@ -37,9 +37,28 @@ def in_scope_q(user, *, perm, unit_path_field="org_unit__path"):
 
 def members_visible_to(user):
     """Workers of the unions where ``user`` reads records (for looking a worker up, not a roster)."""
-    return Member.objects.filter(in_scope_q(user, perm="workflows.view_records")).select_related(
-        "user", "employer_unit", "org_unit"
-    )
+    readers = Q()
+    for perm in sorted(ALL_DOMAINS_READ):
+        readers |= in_scope_q(user, perm=perm)
+    return Member.objects.filter(readers).select_related("user", "employer_unit", "org_unit")
+
+
+def readable_q(user, model):
+    """A ``Q`` for the ``model`` records ``user`` reads: the domain's readers in their scope, and the
+    people the record is open to (its filer, the person it is about)."""
+    return in_scope_q(user, perm=model.read_permission) | model.open_to_q(user)
+
+
+def records_readable_by(user, model):
+    """The one read rule of a domain, for its lists, pages, API, comments and attachments."""
+    if not user.is_authenticated:
+        return model.objects.none()
+    return model.objects.filter(readable_q(user, model))
+
+
+def may_read(user, record):
+    """Whether ``user`` reads ``record`` — by the same SQL as the lists, so no door differs."""
+    return record is not None and records_readable_by(user, type(record)).filter(pk=record.pk).exists()
 
 
 def users_with_role(role, org_unit):

@@ -108,8 +108,10 @@ def period_get_or_create(*, org_unit, year, kind):
 
 
 def _check_may_write(record, actor):
-    involved = getattr(record, "created_by_id", None) == actor.pk
-    if not (involved or actor.has_perm("workflows.view_records", record)):
+    """Whoever reads a record may comment on it and attach to it; nobody else (same rule as its pages)."""
+    from .selectors import may_read
+
+    if not may_read(actor, record):
         raise NotPermitted(NOT_ALLOWED_ON_RECORD)
 
 

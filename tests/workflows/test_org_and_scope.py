@@ -38,7 +38,7 @@ def test_scope_is_the_units_below_each_role(tree):
 def test_scope_selector_is_one_query(tree, django_assert_num_queries):
     user = fresh(tree.committee_a)
     with django_assert_num_queries(1):
-        list(org_units_in_scope(user, perm="workflows.view_records"))
+        list(org_units_in_scope(user, perm="cases.view_grievancecase"))
 
 
 def test_scope_is_per_role(tree):

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from ..roles import in_scope
+from ..roles import MEMBERSHIP_READ, in_scope
 from .org import EmployerUnit, Member
 from .records import WorkflowRecord
 
@@ -36,6 +36,12 @@ class MembershipApplication(WorkflowRecord):
                 fields=["member"], condition=models.Q(status="submitted"), name="membership_one_open_application"
             ),
         ]
+
+    read_permission = MEMBERSHIP_READ
+
+    @classmethod
+    def open_to_q(cls, user):
+        return models.Q(member__user_id=user.pk)
 
     def __str__(self):
         return _("%(name)s的入会申请") % {"name": self.member.display_name}

@@ -17,7 +17,13 @@ class WorkflowRecord(FSMModelMixin, models.Model):
     Subclasses declare ``status = FSMField(..., protected=True)`` and their ``@transition``
     methods; the only writer of ``status`` is :func:`workflows.transitions.run_transition`.
     ``filed_on`` decides the period the record belongs to.
+
+    Who reads a record: holders of ``read_permission`` (the domain's readers in
+    ``workflows.roles``) within their org scope, and whoever :meth:`open_to_q` names.
+    ``workflows.selectors.records_readable_by`` applies both in SQL for every door.
     """
+
+    read_permission: str  # declared by each concrete record, e.g. "cases.view_grievancecase"
 
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+")
     filed_on = models.DateField(_("登记日期"), default=timezone.localdate, db_index=True)
@@ -29,6 +35,11 @@ class WorkflowRecord(FSMModelMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def open_to_q(cls, user):
+        """Records ``user`` reads without a reading role: by default those they filed."""
+        return models.Q(created_by_id=user.pk)
 
     def status_label(self):
         return self.get_status_display()

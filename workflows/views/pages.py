@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -63,9 +62,9 @@ def membership_apply(request):
 
 
 def _visible_applications(user):
-    return MembershipApplication.objects.filter(
-        selectors.in_scope_q(user, perm="workflows.view_records") | Q(member__user=user)
-    ).select_related("member__user", "employer_unit", "org_unit")
+    return selectors.records_readable_by(user, MembershipApplication).select_related(
+        "member__user", "employer_unit", "org_unit"
+    )
 
 
 @login_required
@@ -147,11 +146,7 @@ def membership_action(request, pk, action):
 def attachment_download(request, pk):
     """Attachments are served only to those who may see their record (they can hold PII)."""
     attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
-    record = attachment.record
-    user = request.user
-    if record is None or not (
-        getattr(record, "created_by_id", None) == user.pk or user.has_perm("workflows.view_records", record)
-    ):
+    if not selectors.may_read(request.user, attachment.record):
         raise Http404
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
