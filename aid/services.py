@@ -518,8 +518,8 @@ def _batch_start(*, actor, title, aid_type, amount_per_household, fund, househol
     org_unit = fund.org_unit
     if not actor.has_perm("aid.approve_aidapplication", org_unit):
         raise NotPermitted(_("只有工会主席可以发起批量慰问。"))
-    for file in files:
-        ensure_fund_serves(fund, file.member.org_unit, file.member.display_name)
+    for member, _file in households:
+        ensure_fund_serves(fund, member.org_unit, member.display_name)
     today = timezone.localdate()
     period = half_year_period(org_unit, today)
     skipped = []

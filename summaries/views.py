@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from workflows import selectors as core_selectors
-from workflows.models import Period
 from workflows.roles import FIGURES_READ
 from workflows.views.common import request_id, user_errors
 
