@@ -20,6 +20,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 
+from . import pii
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
 from .models import TaskDeadline, UnionProcess
 from .notifications import notify
@@ -158,7 +159,7 @@ class HumanTask(flow.View):
             notify(
                 [task.owner],
                 title=_("新待办：%(task)s") % {"task": task.title},
-                body=str(activation.process.coerced.title),
+                body=lambda user: pii.title(user, activation.process.artifact),
                 url=task_url(task),
                 kind="task",
             )
@@ -213,7 +214,7 @@ def task_remind(task, *, now=None):
         return notify(
             recipients,
             title=_("催办：%(task)s将于%(due)s到期") % {"task": task.title, "due": due},
-            body=str(process.title),
+            body=lambda user: pii.title(user, process.artifact),
             url=task_url(task),
             kind="reminder",
             dedupe_key=f"remind:{task.pk}",
@@ -234,7 +235,10 @@ def task_escalate(task, *, now=None):
         due = formats.date_format(timezone.localtime(task.deadline.due_at), "Y-m-d H:i")
         return notify(
             users_with_role(Role.CHAIR, process.org_unit),
-            title=_("督办：%(title)s的“%(task)s”已超期") % {"title": process.title, "task": task.title},
+            title=lambda user: (
+                _("督办：%(title)s的“%(task)s”已超期")
+                % {"title": pii.title(user, process.artifact), "task": task.title}
+            ),
             body=_("办理期限为%(due)s，办理人：%(owner)s。请督促办理或改派。")
             % {"due": due, "owner": _who(task.owner) if task.owner_id else _("尚未认领")},
             url=task_url(task),
@@ -314,7 +318,10 @@ def task_reassign(*, task, actor, to_user):
     notify(
         [to_user],
         title=_("改派给您的待办：%(task)s") % {"task": task.title},
-        body=_("%(actor)s将“%(title)s”改派给您办理。") % {"actor": _who(actor), "title": process.title},
+        body=lambda user: (
+            _("%(actor)s将“%(title)s”改派给您办理。")
+            % {"actor": _who(actor), "title": pii.title(user, process.artifact)}
+        ),
         url=task_url(task),
         kind="task",
     )
