@@ -163,3 +163,18 @@ def test_notifications_of_a_new_task_name_the_applicant_only_to_its_holder(tree,
     engine.task_reassign(task=first, actor=fresh(tree.chair_a), to_user=fresh(aid_people["committee2"]))
     note = Notification.objects.get(recipient=aid_people["committee2"], kind="task")
     assert "张小明的生活救助申请" in note.body  # the new holder visits the household
+
+
+def test_the_yearly_review_reminder_names_the_household_as_each_member_may_see_it(tree, aid_people, fund, period):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from aid.tasks import remind_file_reviews
+
+    file = hardship_file(tree, aid_people["needy"])
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=400)):
+        assert remind_file_reviews() == 1
+    note = Notification.objects.get(recipient=tree.committee_a, kind="reminder")
+    assert "张*明" in note.title and "张小明" not in note.title and str(file.next_review_on) in note.title
