@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from workflows.pii import admin_display
 
 from .models import BUDGET_OF_CLOSED_PERIOD, AidApplication, AidBatch, Disbursement, Fund, FundBudget, HardshipFile
 
@@ -44,15 +47,39 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(HardshipFile)
 class HardshipFileAdmin(ReadOnly):
-    list_display = ["pk", "member", "category", "status", "filed_on"]
+    """Personal data shows as workflows.pii renders it for the staff user: masked unless their role
+    may read it in the file's unit, and then the sight is audited."""
+
+    list_display = ["pk", admin_display("name", _("职工")), "category", "status", "filed_on"]
     list_filter = ["category", "status"]
-    exclude = ["id_number", "illness", "bank_account"]  # personal data stays in the audited page
+    list_select_related = ["member__user", "org_unit"]
+    exclude = ["member", "id_number", "income_per_head", "sudden_loss", "illness", "cause", "bank_account"]
+    readonly_fields = [
+        admin_display("name", _("职工")),
+        admin_display("id_number", _("身份证号")),
+        admin_display("income_per_head", _("家庭月人均收入（元）")),
+        admin_display("sudden_loss", _("突发损失（元）")),
+        admin_display("cause", _("致困原因")),
+        admin_display("illness", _("病情")),
+        admin_display("bank_account", _("银行账号")),
+    ]
 
 
 @admin.register(AidApplication)
 class AidApplicationAdmin(ReadOnly):
-    list_display = ["pk", "member", "aid_type", "amount_requested", "amount_approved", "status", "filed_on"]
+    list_display = [
+        "pk",
+        admin_display("name", _("申请人")),
+        "aid_type",
+        "amount_requested",
+        "amount_approved",
+        "status",
+        "filed_on",
+    ]
     list_filter = ["status", "aid_type"]
+    list_select_related = ["member__user", "org_unit"]
+    exclude = ["member"]
+    readonly_fields = [admin_display("name", _("申请人"))]
 
 
 @admin.register(AidBatch)

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from workflows import pii
 from workflows.api import BodyCheckedFirst
 from workflows.api_occurred_on import OccurredOnSerializer
 from workflows.models import Member
@@ -33,13 +34,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_applicant(self, application) -> str:
-        user = self.context["request"].user
-        name = application.member.display_name
-        return (
-            name
-            if application.member.user_id == user.pk or services.may_see_pii(user, application)
-            else mask_name(name)
-        )
+        request = self.context.get("request")
+        return pii.shown(getattr(request, "user", None), application, "name")
 
 
 class BudgetSerializer(serializers.ModelSerializer):
@@ -136,8 +132,9 @@ class ApplicationViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.Retriev
         return Response(BudgetSerializer(selectors.fund_balances(request.user), many=True).data)
 
 
-class FileSerializer(serializers.ModelSerializer):
+class FileSerializer(pii.PiiSerializerMixin, serializers.ModelSerializer):
     member_name = serializers.SerializerMethodField()
+    pii_fields = {"member_name": "name", "cause": "cause"}
     category_label = serializers.CharField(source="get_category_display", read_only=True)
 
     class Meta:
@@ -157,8 +154,7 @@ class FileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_member_name(self, file) -> str:
-        user = self.context["request"].user
-        return file.member.display_name if services.may_see_pii(user, file) else mask_name(file.member.display_name)
+        return file.member.display_name  # rendered for the requesting user by PiiSerializerMixin
 
 
 class FileViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

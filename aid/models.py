@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from workflows import pii
 from workflows.errors import PeriodClosed
 from workflows.models import Member, OrgUnit, Period, WorkflowRecord
 from workflows.roles import AID_READ, in_scope
@@ -171,7 +172,8 @@ class HardshipFile(WorkflowRecord):
     read_permission = "aid.manage_hardshipfile"
 
     def __str__(self):
-        return _("%(name)s的困难职工档案") % {"name": self.member.display_name}
+        # No personal data: the member's name is added for each viewer by workflows.pii.title.
+        return _("困难职工档案（第%(pk)s号）") % {"pk": self.pk}
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -423,7 +425,8 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
     read_permission = AID_READ
 
     def __str__(self):
-        return _("%(name)s的%(type)s申请") % {"name": self.member.display_name, "type": self.get_aid_type_display()}
+        # No personal data: the applicant's name is added for each viewer by workflows.pii.title.
+        return _("%(type)s申请（第%(pk)s号）") % {"type": self.get_aid_type_display(), "pk": self.pk}
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -609,3 +612,60 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.application_id} {self.amount}"
+
+
+# -- personal data (workflows.pii) -------------------------------------------------------------
+VIEW_PII = "aid.view_pii"  # the chair and finance, within their unit
+DECIDES = "aid.approve_aidapplication"  # the chair
+
+
+def _file_field(name):
+    return lambda application: getattr(application.hardship_file, name) if application.hardship_file_id else ""
+
+
+pii.register(
+    HardshipFile,
+    pii.Policy(
+        subject=lambda file: file.member.user_id,
+        title=lambda file, name: _("%(name)s的困难职工档案") % {"name": name},
+        fields={
+            "name": pii.Field(_("姓名"), pii.NAME, (VIEW_PII,), get=lambda file: file.member.display_name),
+            "id_number": pii.Field(_("身份证号"), pii.ID_NUMBER, (VIEW_PII,)),
+            "income_per_head": pii.Field(_("家庭月人均收入"), pii.AMOUNT, (VIEW_PII,)),
+            "sudden_loss": pii.Field(_("突发损失"), pii.AMOUNT, (VIEW_PII,)),
+            "illness": pii.Field(_("病情"), pii.TEXT, (VIEW_PII,)),
+            "cause": pii.Field(_("致困原因"), pii.TEXT, (VIEW_PII,)),
+            "bank_account": pii.Field(_("银行账号"), pii.ACCOUNT, (VIEW_PII,)),
+        },
+        related=("member__user", "org_unit"),
+    ),
+)
+
+pii.register(
+    AidApplication,
+    pii.Policy(
+        subject=lambda application: application.member.user_id,
+        title=lambda application, name: (
+            _("%(name)s的%(type)s申请") % {"name": name, "type": application.get_aid_type_display()}
+        ),
+        fields={
+            "name": pii.Field(
+                _("申请人"), pii.NAME, (pii.HANDLER, VIEW_PII), get=lambda application: application.member.display_name
+            ),
+            # The household's situation to the committee members verifying it at home and to the
+            # chair who decides; finance pays an amount and needs none of it.
+            "income_per_head": pii.Field(
+                _("家庭月人均收入"), pii.AMOUNT, (pii.Step("home_visit"), DECIDES), get=_file_field("income_per_head")
+            ),
+            "illness": pii.Field(_("病情"), pii.TEXT, (pii.Step("home_visit"), DECIDES), get=_file_field("illness")),
+            "cause": pii.Field(_("致困原因"), pii.TEXT, (pii.Step("home_visit"), DECIDES), get=_file_field("cause")),
+            # The account only to whoever is paying into it (发放, for the application or its batch).
+            "bank_account": pii.Field(
+                _("银行账号"), pii.ACCOUNT, (pii.Step("disburse"),), get=_file_field("bank_account")
+            ),
+        },
+        # a household of a batch is paid through the batch's own task
+        handled_via=lambda application: (AidBatch(pk=application.batch_id),) if application.batch_id else (),
+        related=("member__user", "hardship_file", "org_unit"),
+    ),
+)

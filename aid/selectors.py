@@ -108,3 +108,15 @@ def batch_paying_progress(batch, *, now=None):
         stalled=stalled_paying_batches(now=now).filter(pk=batch.pk).exists(),
         resubmitted_at=batch.payment_resubmitted_at,
     )
+
+
+def vote_tallies(record):
+    """Each review round's outcome (同意/不同意/弃权 counts), without who voted how."""
+    from django.db.models import Count
+
+    rows = record.votes.values("round", "choice").annotate(n=Count("pk")).order_by("round")
+    tallies = {}
+    for row in rows:
+        tally = tallies.setdefault(row["round"], {"round": row["round"], "for": 0, "against": 0, "abstain": 0})
+        tally[row["choice"]] = row["n"]
+    return list(tallies.values())

@@ -87,15 +87,6 @@ def suggest_category(*, income_per_head, household_size, sudden_loss):
     return None
 
 
-def may_see_pii(user, record):
-    return user.has_perm("aid.view_pii", record)
-
-
-def file_view_pii(*, file, actor, request_id=""):
-    """Opening a full file (ID number, income, illness, bank account) is audited."""
-    audit(file, actor=actor, action="view_pii", action_label=_("查看个人敏感信息"), request_id=request_id)
-
-
 def _check_no_same_type(member, aid_type, period, *, exclude=None):
     """A member gets one application of a type per period, checked under a lock on the member."""
     if settings.UNIONFLOW["AID_ALLOW_REPEAT_TYPE_IN_PERIOD"]:
@@ -556,8 +547,9 @@ def _batch_start(*, actor, title, aid_type, amount_per_household, fund, househol
                 skipped.append(member.display_name)
         if not batch.applications.exists():
             raise Conflict(_("所选职工本期均已获得同类帮扶，批量慰问未发起。"))
+        # Counts only: the audit trail is read by roles that may not see who is in hardship (pii).
         note = f"共{batch.applications.count()}户" + (
-            f"；已享受同类帮扶未列入：{'、'.join(skipped)}" if skipped else ""
+            f"；{len(skipped)}户本期已享受同类帮扶，未列入" if skipped else ""
         )
         audit(
             batch,

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 @shared_task(**RETRY)
 def remind_file_reviews(days_ahead=7):
     """Tell the committee of a file's union that its yearly review is due; once per file and date."""
+    from workflows import pii
     from workflows.notifications import notify
     from workflows.roles import Role
     from workflows.selectors import users_with_role
@@ -31,7 +32,9 @@ def remind_file_reviews(days_ahead=7):
         sent += bool(
             notify(
                 users_with_role(Role.COMMITTEE, file.org_unit),
-                title=f"困难职工档案复核：{file.member.display_name}，{file.next_review_on:%Y-%m-%d}到期",
+                title=lambda user, file=file: (
+                    f"困难职工档案复核：{pii.shown(user, file, 'name')}，{file.next_review_on:%Y-%m-%d}到期"
+                ),
                 body="请入户复核家庭情况，确认继续在档或办理脱困。",
                 url=file.get_absolute_url(),
                 kind="reminder",

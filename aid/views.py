@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from workflows import pii
 from workflows.engine import open_tasks_for
 from workflows.health import background_status
-from workflows.models import AuditEvent, Member
+from workflows.models import Member
 from workflows.views.common import request_id, user_errors
 
 from . import selectors, services
@@ -78,17 +79,22 @@ def _application_or_404(request, pk):
 @login_required
 def application_detail(request, pk):
     application = _application_or_404(request, pk)
+    is_applicant = pii.is_subject(request.user, application)
     return render(
         request,
         "aid/application_detail.html",
         {
             "a": application,
-            "show_pii": services.may_see_pii(request.user, application),
-            "events": AuditEvent.objects.for_record(application).select_related("actor"),
+            "events": pii.timeline(request.user, application),
             "open_tasks": open_tasks_for(application).select_related("owner"),
             "verifications": application.verifications.select_related("verifier"),
-            "votes": application.votes.select_related("voter").order_by("round", "pk"),
-            "objections": application.objections.select_related("raised_by"),
+            # The applicant learns each round's outcome and how many objected, never who voted
+            # how or who objected (those stay with the committee).
+            "is_applicant": is_applicant,
+            "votes": [] if is_applicant else application.votes.select_related("voter").order_by("round", "pk"),
+            "objections": [] if is_applicant else application.objections.select_related("raised_by"),
+            "tallies": selectors.vote_tallies(application) if is_applicant else [],
+            "objection_count": application.objections.count() if is_applicant else 0,
             "can_withdraw": application.member.user_id == request.user.pk
             and application.status in ("verifying", "returned", "reviewing", "publicizing"),
         },
@@ -207,17 +213,13 @@ def file_detail(request, pk):
     file = selectors.files_visible_to(request.user).filter(pk=pk).first()
     if file is None:
         raise Http404
-    show_pii = services.may_see_pii(request.user, file) or file.member.user_id == request.user.pk
-    if show_pii and file.member.user_id != request.user.pk:
-        services.file_view_pii(file=file, actor=request.user, request_id=request_id(request))
     return render(
         request,
         "aid/file_detail.html",
         {
             "file": file,
-            "show_pii": show_pii,
             "applications": file.applications.select_related("disbursement").order_by("-pk"),
-            "events": AuditEvent.objects.for_record(file).select_related("actor"),
+            "events": pii.timeline(request.user, file),
             "lift_form": LiftForm(),
             "can_lift": file.status == "active" and request.user.has_perm("aid.manage_hardshipfile", file),
         },
@@ -298,9 +300,8 @@ def batch_detail(request, pk):
             # a stalled batch is resent by beat's sweep only while background work runs
             "background_running": background_status().running if progress and progress.stalled else True,
             "applications": batch.applications.select_related("member__user", "member__employer_unit", "disbursement"),
-            "events": AuditEvent.objects.for_record(batch).select_related("actor"),
+            "events": pii.timeline(request.user, batch),
             "open_tasks": open_tasks_for(batch).select_related("owner"),
             "votes": batch.votes.select_related("voter").order_by("round", "pk"),
-            "show_pii": services.may_see_pii(request.user, batch),
         },
     )

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin  # noqa: F401
+
+from workflows.pii import admin_display
 
 from .models import GrievanceCase, MediationSession
 
@@ -22,7 +25,7 @@ class GrievanceCaseAdmin(admin.ModelAdmin):
 
     list_display = [
         "pk",
-        "applicant_name",
+        admin_display("name", _("申请人")),
         "employer_unit",
         "category",
         "channel",
@@ -31,8 +34,11 @@ class GrievanceCaseAdmin(admin.ModelAdmin):
         "filed_on",
     ]
     list_filter = ["status", "category", "channel", "is_collective", "org_unit"]
-    search_fields = ["applicant_name", "employer_unit__name", "facts"]
-    list_select_related = ["employer_unit", "org_unit"]
+    # not by the applicant's name: a search would confirm a person's dispute to whoever sees it masked
+    search_fields = ["employer_unit__name"]
+    list_select_related = ["employer_unit", "org_unit", "applicant"]
+    exclude = ["applicant_name", "applicant_phone"]
+    readonly_fields = [admin_display("name", _("申请人")), admin_display("applicant_phone", _("联系电话"))]
     date_hierarchy = "filed_on"
     inlines = [SessionInline]
 

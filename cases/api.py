@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from workflows import pii
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
 from workflows.api_occurred_on import OccurredOnSerializer
-from workflows.models import AuditEvent
 from workflows.transitions import OCCURRED_IN_FUTURE, ensure_open_period_covers
 
 from . import documents, selectors, services
@@ -28,7 +28,8 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = ["id", "held_on", "attendees", "invited", "notes"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(pii.PiiSerializerMixin, serializers.ModelSerializer):
+    pii_fields = {"applicant_name": "name", "applicant_phone": "applicant_phone"}
     number = serializers.CharField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     employer = serializers.CharField(source="employer_unit.name", read_only=True)
@@ -90,7 +91,7 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
 
     def _reply(self, case, code=status.HTTP_200_OK):
         case = selectors.case_for(self.request.user, case.pk)
-        return Response(CaseSerializer(case).data, status=code)
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=CaseSerializer)
     def create(self, request):
@@ -153,8 +154,7 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
-        events = AuditEvent.objects.for_record(self.get_object()).select_related("actor")
-        return Response(AuditEventSerializer(events, many=True).data)
+        return Response(AuditEventSerializer(pii.timeline(request.user, self.get_object()), many=True).data)
 
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes})
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>[a-z]+)")
@@ -165,6 +165,6 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         label, build, _states = documents.DOCUMENTS[kind]
         from .views import DOCX, _quote
 
-        response = HttpResponse(build(case), content_type=DOCX)
+        response = HttpResponse(build(case, viewer=request.user), content_type=DOCX)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(label)}.docx"
         return response

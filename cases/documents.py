@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from workflows import docx
+from workflows import docx, pii
 from workflows.money import rmb_upper, yuan
 
 from .models import GrievanceCase
@@ -13,25 +13,25 @@ def _committee(case):
     return f"{case.org_unit.name}劳动争议调解委员会"
 
 
-def _parties(document, case):
-    docx.labelled(
-        document,
-        "申请人：",
-        f"{case.applicant_name}" + (f"，联系电话{case.applicant_phone}" if case.applicant_phone else ""),
-    )
+def _parties(document, case, viewer):
+    phone = pii.shown(viewer, case, "applicant_phone")
+    docx.labelled(document, "申请人：", pii.shown(viewer, case, "name") + (f"，联系电话{phone}" if phone else ""))
     if case.workers_involved > 1:
         docx.paragraph(document, f"（本案涉及职工{case.workers_involved}人，申请人为其代表。）")
     docx.labelled(document, "被申请人：", case.employer_unit.name)
 
 
-def agreement(case: GrievanceCase) -> bytes:
-    """调解协议书 (《劳动争议调解仲裁法》 art. 14): parties, claims, result, amounts, signature lines."""
+def agreement(case: GrievanceCase, *, viewer) -> bytes:
+    """调解协议书 (《劳动争议调解仲裁法》 art. 14): parties, claims, result, amounts, signature lines.
+
+    Each document is written for the person downloading it (``viewer``): names and the phone
+    as :mod:`workflows.pii` lets them see."""
     if case.status not in (GrievanceCase.Status.AGREED, GrievanceCase.Status.CLOSED):
         raise ValueError("an agreement exists only for a case mediated successfully")
     document = docx.new_document()
     docx.title(document, "劳动争议调解协议书")
     docx.paragraph(document, str(case.number), indent=False, align="right")
-    _parties(document, case)
+    _parties(document, case, viewer)
     docx.labelled(document, "争议类别：", case.get_category_display())
     docx.labelled(document, "申请人请求：", case.claims)
     docx.paragraph(
@@ -64,11 +64,11 @@ def agreement(case: GrievanceCase) -> bytes:
     return docx.to_bytes(document)
 
 
-def rejection_notice(case: GrievanceCase) -> bytes:
+def rejection_notice(case: GrievanceCase, *, viewer) -> bytes:
     document = docx.new_document()
     docx.title(document, "不予受理通知书")
     docx.paragraph(document, str(case.number), indent=False, align="right")
-    docx.paragraph(document, f"{case.applicant_name}：", indent=False)
+    docx.paragraph(document, f"{pii.shown(viewer, case, 'name')}：", indent=False)
     docx.paragraph(
         document,
         f"你于{docx.chinese_date(case.filed_on)}提出的与{case.employer_unit.name}之间{case.get_category_display()}"
@@ -81,11 +81,11 @@ def rejection_notice(case: GrievanceCase) -> bytes:
     return docx.to_bytes(document)
 
 
-def failure_notice(case: GrievanceCase) -> bytes:
+def failure_notice(case: GrievanceCase, *, viewer) -> bytes:
     document = docx.new_document()
     docx.title(document, "调解终止通知书")
     docx.paragraph(document, str(case.number), indent=False, align="right")
-    docx.paragraph(document, f"{case.applicant_name}：", indent=False)
+    docx.paragraph(document, f"{pii.shown(viewer, case, 'name')}：", indent=False)
     docx.paragraph(
         document,
         f"你与{case.employer_unit.name}之间的{case.get_category_display()}争议，本委员会于"

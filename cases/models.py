@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from workflows import pii
 from workflows.models import EmployerUnit, Member, WorkflowRecord
 from workflows.roles import CASES_READ, in_scope
 from workflows.transitions import condition
@@ -150,8 +151,9 @@ class GrievanceCase(WorkflowRecord):
         return Q(created_by_id=user.pk) | Q(applicant__user_id=user.pk)
 
     def __str__(self):
-        return _("%(name)s诉%(employer)s（%(category)s）") % {
-            "name": self.applicant_name,
+        # No personal data: the applicant's name is added for each viewer by workflows.pii.title.
+        return _("%(number)s：%(employer)s（%(category)s）") % {
+            "number": self.number,
             "employer": self.employer_unit.name,
             "category": self.get_category_display(),
         }
@@ -302,3 +304,26 @@ class MediationSession(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.held_on}"
+
+
+pii.register(
+    GrievanceCase,
+    pii.Policy(
+        subject=lambda case: case.applicant.user_id if case.applicant_id else None,
+        title=lambda case, name: (
+            _("%(name)s诉%(employer)s（%(category)s）")
+            % {"name": name, "employer": case.employer_unit.name, "category": case.get_category_display()}
+        ),
+        fields={
+            # Those who accept and mediate disputes know whose dispute it is; finance, the proposal
+            # committee and the upper union read the figures, not the people.
+            "name": pii.Field(
+                _("申请人"), pii.NAME, (pii.HANDLER, "cases.accept_grievancecase"), get=lambda c: c.applicant_name
+            ),
+            # The phone only to who must call: the mediator, the registrar, the holder of the case's task.
+            "applicant_phone": pii.Field(_("联系电话"), pii.PHONE, (pii.HANDLER,)),
+        },
+        handlers=lambda case: (case.mediator_id, case.created_by_id),
+        related=("applicant", "employer_unit", "org_unit"),
+    ),
+)

@@ -4,7 +4,7 @@ from workflows.selectors import in_scope_q, records_readable_by
 
 from .models import GrievanceCase
 
-LIST_RELATED = ("employer_unit", "org_unit", "mediator")
+LIST_RELATED = ("employer_unit", "org_unit", "mediator", "applicant")
 
 
 def cases_visible_to(user):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows import engine
+from workflows import engine, pii
 from workflows.errors import NotPermitted, WorkflowError
 from workflows.models import Member
 from workflows.notifications import notify
@@ -136,7 +136,10 @@ def _register(*, actor, request_id, filed_on, is_petition, **fields):
         if case.is_collective:
             notify(
                 users_with_role(Role.CHAIR, case.org_unit),
-                title=_("集体争议：%(case)s，涉及职工%(n)s人") % {"case": case, "n": case.workers_involved},
+                title=lambda user: (
+                    _("集体争议：%(case)s，涉及职工%(n)s人")
+                    % {"case": pii.title(user, case), "n": case.workers_involved}
+                ),
                 body=case.claims[:200],
                 url=case.get_absolute_url(),
                 kind="info",
@@ -235,7 +238,7 @@ def _after_failure(case):
         # A collective dispute is followed up after its outcome: the chair is told to act.
         notify(
             users_with_role(Role.CHAIR, case.org_unit),
-            title=_("集体争议调解不成，请跟进：%(case)s") % {"case": case},
+            title=lambda user: _("集体争议调解不成，请跟进：%(case)s") % {"case": pii.title(user, case)},
             body=case.failure_reason,
             url=case.get_absolute_url(),
             dedupe_key=f"collective-failed:{case.pk}",

@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from workflows import pii
 from workflows import services as core_services
 from workflows.engine import open_tasks_for
 from workflows.forms import AttachmentForm, CommentForm
-from workflows.models import Attachment, AuditEvent, Comment
+from workflows.models import Attachment, Comment
 from workflows.views.common import request_id, user_errors
 
 from . import documents, selectors, services
@@ -97,7 +98,7 @@ def case_detail(request, pk):
     is_applicant = case.created_by_id == user.pk or (case.applicant_id and case.applicant.user_id == user.pk)
     context = {
         "case": case,
-        "events": AuditEvent.objects.for_record(case).select_related("actor"),
+        "events": pii.timeline(user, case),
         "comments": Comment.objects.for_record(case).select_related("author"),
         "attachments": Attachment.objects.for_record(case).select_related("uploaded_by"),
         "open_tasks": open_tasks_for(case).select_related("owner"),
@@ -185,7 +186,7 @@ def case_document(request, pk, kind):
     label, build, states = documents.DOCUMENTS[kind]
     if case.status not in states:
         raise Http404
-    response = HttpResponse(build(case), content_type=DOCX)
+    response = HttpResponse(build(case, viewer=request.user), content_type=DOCX)
     filename = f"{label}-{case.filed_on.year}-{case.pk}.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response

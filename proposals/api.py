@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from workflows import pii
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
-from workflows.models import AuditEvent
 
 from . import selectors, services
 from .forms import ProposalForm
@@ -82,5 +82,4 @@ class ProposalViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMo
 
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
-        events = AuditEvent.objects.for_record(self.get_object()).select_related("actor")
-        return Response(AuditEventSerializer(events, many=True).data)
+        return Response(AuditEventSerializer(pii.timeline(request.user, self.get_object()), many=True).data)

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from workflows import pii
 from workflows.engine import open_tasks_for
-from workflows.models import AuditEvent
 from workflows.views.common import request_id, user_errors
 
 from . import selectors, services
@@ -91,7 +91,7 @@ def proposal_detail(request, pk):
     is_proposer = proposal.proposer.user_id == user.pk
     context = {
         "proposal": proposal,
-        "events": AuditEvent.objects.for_record(proposal).select_related("actor"),
+        "events": pii.timeline(request.user, proposal),
         "open_tasks": open_tasks_for(proposal).select_related("owner"),
         "is_proposer": is_proposer,
         "can_second": representative is not None

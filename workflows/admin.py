@@ -14,6 +14,7 @@ from .models import (
     Period,
     RoleAssignment,
 )
+from .pii import admin_display
 
 
 class ViewOnly:
@@ -127,9 +128,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 class MembershipApplicationAdmin(admin.ModelAdmin):
     """Read-mostly: decisions are made in the queue so that the flow and the audit trail follow."""
 
-    list_display = ["__str__", "org_unit", "status", "filed_on", "decided_on"]
+    list_display = ["__str__", admin_display("name", _("申请人")), "org_unit", "status", "filed_on", "decided_on"]
     list_filter = ["status", "org_unit"]
     list_select_related = ["member__user", "org_unit"]
+    exclude = ["member"]
+    readonly_fields = [admin_display("name", _("申请人"))]
 
     def has_add_permission(self, request):
         return False

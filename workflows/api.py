@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.models import Task
 
-from . import engine, selectors, services
+from . import engine, pii, selectors, services
 from .api_registry import api_routes
 from .errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, WorkflowError
 from .middleware import log_database_unavailable, lost_database_error
@@ -50,7 +50,7 @@ class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     flow = serializers.SerializerMethodField()
-    subject = serializers.CharField(source="process.unionprocess.title")
+    subject = serializers.SerializerMethodField()
     org_unit = serializers.CharField(source="process.unionprocess.org_unit.name")
     status = serializers.CharField()
     owner = serializers.CharField(source="owner.username", default=None)
@@ -59,6 +59,11 @@ class TaskSerializer(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     record_type = serializers.SerializerMethodField(help_text="The record's endpoint name: case, aid-application…")
     record_id = serializers.IntegerField(source="process.artifact_object_id", allow_null=True)
+
+    def get_subject(self, task) -> str:
+        """What the task is about, for the requesting user ("张*明的生活救助申请")."""
+        request = self.context.get("request")
+        return pii.task_subject(getattr(request, "user", None), task)
 
     def get_flow(self, task) -> str:
         return str(task.flow_task.flow_class.process_title)
@@ -140,26 +145,26 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[TaskQuerySerializer])
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+        page = pii.attach_records(self.paginate_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
         task, _process = _task_for(request, pk)
-        return Response(TaskSerializer(task).data)
+        return Response(self.get_serializer(task).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         task, _ = _task_for(request, pk)
         engine.task_claim(task=task, actor=request.user)
-        return Response(TaskSerializer(task).data)
+        return Response(self.get_serializer(task).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task, _ = _task_for(request, pk)
         engine.task_release(task=task, actor=request.user)
-        return Response(TaskSerializer(task).data)
+        return Response(self.get_serializer(task).data)
 
     @extend_schema(request=ReassignSerializer)
     @action(detail=True, methods=["post"])
@@ -172,7 +177,7 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
         if to_user is None:
             raise ValidationError({"user": "该人员无权办理此任务。"})
         engine.task_reassign(task=task, actor=request.user, to_user=to_user)
-        return Response(TaskSerializer(task).data)
+        return Response(self.get_serializer(task).data)
 
     @extend_schema(request=CompleteSerializer)
     @action(detail=True, methods=["post"])
@@ -185,18 +190,22 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
             raise ValidationError(form.errors.get_json_data())
         engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request.request_id)
         task.refresh_from_db()
-        return Response(TaskSerializer(task).data)
+        return Response(self.get_serializer(task).data)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    """An event of ``pii.timeline``: the actor and reason as the requesting user may read them."""
+
+    actor = serializers.CharField(source="shown_actor")
+    reason = serializers.CharField(source="shown_reason")
 
     class Meta:
         model = AuditEvent
         fields = ["at", "actor", "action", "action_label", "from_state", "to_state", "reason", "request_id"]
 
 
-class MembershipApplicationSerializer(serializers.ModelSerializer):
+class MembershipApplicationSerializer(pii.PiiSerializerMixin, serializers.ModelSerializer):
+    pii_fields = {"applicant": "name"}
     applicant = serializers.CharField(source="member.display_name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -241,7 +250,7 @@ class MembershipApplicationViewSet(
         application = services.membership_apply(
             actor=request.user, statement=body.validated_data["statement"], request_id=request.request_id
         )
-        return Response(MembershipApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(application).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
@@ -255,14 +264,12 @@ class MembershipApplicationViewSet(
             reason=body.validated_data.get("reason", ""),
             request_id=request.request_id,
         )
-        return Response(MembershipApplicationSerializer(application).data)
+        return Response(self.get_serializer(application).data)
 
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
         application = self.get_object()
-        return Response(
-            AuditEventSerializer(AuditEvent.objects.for_record(application).select_related("actor"), many=True).data
-        )
+        return Response(AuditEventSerializer(pii.timeline(request.user, application), many=True).data)
 
     def get_object(self):
         obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()

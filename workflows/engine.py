@@ -20,6 +20,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 
+from . import pii
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
@@ -174,7 +175,7 @@ class HumanTask(flow.View):
             notify(
                 [task.owner],
                 title=_("新待办：%(task)s") % {"task": task.title},
-                body=str(activation.process.coerced.title),
+                body=lambda user: pii.title(user, activation.process.artifact),
                 url=task_url(task),
                 kind="task",
             )
@@ -229,7 +230,7 @@ def task_remind(task, *, now=None):
         return notify(
             recipients,
             title=_("催办：%(task)s将于%(due)s到期") % {"task": task.title, "due": due},
-            body=str(process.title),
+            body=lambda user: pii.title(user, process.artifact),
             url=task_url(task),
             kind="reminder",
             dedupe_key=f"remind:{task.pk}",
@@ -250,7 +251,10 @@ def task_escalate(task, *, now=None):
         due = formats.date_format(timezone.localtime(task.deadline.due_at), "Y-m-d H:i")
         return notify(
             users_with_role(Role.CHAIR, process.org_unit),
-            title=_("督办：%(title)s的“%(task)s”已超期") % {"title": process.title, "task": task.title},
+            title=lambda user: (
+                _("督办：%(title)s的“%(task)s”已超期")
+                % {"title": pii.title(user, process.artifact), "task": task.title}
+            ),
             body=(
                 _("办理期限为%(due)s，办理人：%(owner)s。请督促办理。")
                 if task.flow_task.person_bound  # the flow's named person: urged, never replaced
@@ -376,7 +380,10 @@ def task_reassign(*, task, actor, to_user):
     notify(
         [to_user],
         title=_("改派给您的待办：%(task)s") % {"task": task.title},
-        body=_("%(actor)s将“%(title)s”改派给您办理。") % {"actor": _who(actor), "title": process.title},
+        body=lambda user: (
+            _("%(actor)s将“%(title)s”改派给您办理。")
+            % {"actor": _who(actor), "title": pii.title(user, process.artifact)}
+        ),
         url=task_url(task),
         kind="task",
     )

@@ -8,6 +8,8 @@ from .models import Notification
 def notify(recipients, *, title, body="", url="", kind=Notification.Kind.INFO, dedupe_key=None, email=True):
     """Notify each recipient once.  With ``dedupe_key``, a repeat call for the same key is a no-op.
 
+    ``title`` and ``body`` may be callables of the recipient, so that text naming a person is
+    written for each reader with :mod:`workflows.pii` (the email carries the same text).
     Returns the notifications created.
     """
     created = []
@@ -17,8 +19,8 @@ def notify(recipients, *, title, body="", url="", kind=Notification.Kind.INFO, d
                 note = Notification.objects.create(
                     recipient=user,
                     kind=kind,
-                    title=str(title)[:200],
-                    body=str(body),
+                    title=str(title(user) if callable(title) else title)[:200],
+                    body=str(body(user) if callable(body) else body),
                     url=url,
                     dedupe_key=dedupe_key,
                     email_pending=bool(email and user.email),

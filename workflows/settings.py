@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.RequestIdMiddleware",
+    "workflows.pii.PiiAccessMiddleware",  # audits each unmasked view of personal data
     "workflows.middleware.DatabaseUnavailableMiddleware",
 ]
 

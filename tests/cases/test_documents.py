@@ -46,7 +46,7 @@ def text_of(data):
 
 
 def test_the_agreement_names_the_parties_claims_terms_amounts_and_signatures(agreed_case):
-    text = text_of(documents.agreement(agreed_case))
+    text = text_of(documents.agreement(agreed_case, viewer=agreed_case.mediator))
     for expected in (
         "劳动争议调解协议书",
         f"调字〔{agreed_case.filed_on.year}〕第{agreed_case.pk}号",
@@ -68,7 +68,7 @@ def test_the_agreement_names_the_parties_claims_terms_amounts_and_signatures(agr
 
 
 def test_every_run_carries_an_east_asian_font(agreed_case):
-    document = Document(io.BytesIO(documents.agreement(agreed_case)))
+    document = Document(io.BytesIO(documents.agreement(agreed_case, viewer=agreed_case.mediator)))
     normal = document.styles["Normal"].element.rPr.rFonts
     assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312" and normal.get(qn("w:asciiTheme")) is None
     for paragraph in document.paragraphs:
@@ -81,14 +81,16 @@ def test_every_run_carries_an_east_asian_font(agreed_case):
 def test_no_agreement_for_a_case_without_one(tree, mediator):
     case = services.case_register(actor=fresh(mediator), **register_kwargs(tree))
     with pytest.raises(ValueError):
-        documents.agreement(case)
+        documents.agreement(case, viewer=mediator)
 
 
 def test_rejection_and_failure_notices(tree, mediator):
     m = fresh(mediator)
     rejected = services.case_register(actor=m, **register_kwargs(tree))
     run_transition(rejected, "reject", actor=m, rejection_reason="no_consent", note="单位明确拒绝调解")
-    assert "因对方不同意调解：单位明确拒绝调解，本委员会决定不予受理" in text_of(documents.rejection_notice(rejected))
+    assert "因对方不同意调解：单位明确拒绝调解，本委员会决定不予受理" in text_of(
+        documents.rejection_notice(rejected, viewer=m)
+    )
     failed = services.case_register(actor=m, **register_kwargs(tree, applicant_name="孙某"))
     run_transition(
         failed,
@@ -99,7 +101,7 @@ def test_rejection_and_failure_notices(tree, mediator):
         mediation_due=datetime.date(2026, 11, 17),
     )
     run_transition(failed, "fail", actor=m, on_date=datetime.date(2026, 11, 17), failure_reason="双方分歧较大")
-    text = text_of(documents.failure_notice(failed))
+    text = text_of(documents.failure_notice(failed, viewer=m))
     assert "经调解未能达成协议（双方分歧较大）" in text and "一年内" in text
 
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from .. import pii
 from ..roles import MEMBERSHIP_READ, in_scope
 from .org import EmployerUnit, Member
 from .records import WorkflowRecord
@@ -44,7 +45,8 @@ class MembershipApplication(WorkflowRecord):
         return models.Q(member__user_id=user.pk)
 
     def __str__(self):
-        return _("%(name)s的入会申请") % {"name": self.member.display_name}
+        # No personal data: the applicant's name is added for each viewer by workflows.pii.title.
+        return _("入会申请（第%(pk)s号）") % {"pk": self.pk}
 
     @transition(
         field=status,
@@ -83,3 +85,21 @@ class MembershipApplication(WorkflowRecord):
     def withdraw(self):
         self.member.membership = Member.Membership.NON_MEMBER
         self.member.save(update_fields=["membership"])
+
+
+pii.register(
+    MembershipApplication,
+    pii.Policy(
+        subject=lambda application: application.member.user_id,
+        title=lambda application, name: _("%(name)s的入会申请") % {"name": name},
+        fields={
+            "name": pii.Field(
+                _("申请人"),
+                pii.NAME,
+                (pii.HANDLER, "workflows.review_membershipapplication"),
+                get=lambda application: application.member.display_name,
+            ),
+        },
+        related=("member__user", "org_unit"),
+    ),
+)

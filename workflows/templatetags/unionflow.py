@@ -90,3 +90,41 @@ def elapsed(moment):
     from ..health import elapsed_words
 
     return elapsed_words((timezone.now() - moment).total_seconds()) if moment else ""
+
+
+# -- personal data: every template renders it through workflows.pii for the page's user ----------
+def _viewer(context):
+    request = context.get("request")
+    return getattr(request, "user", None)  # no request: nobody, so everything is masked
+
+
+@register.simple_tag(takes_context=True)
+def pii(context, record, key):
+    """``{% pii case "applicant_phone" %}``: the field as this page's user may see it."""
+    from workflows import pii as personal_data
+
+    return personal_data.shown(_viewer(context), record, key)
+
+
+@register.simple_tag(takes_context=True)
+def pii_title(context, record):
+    """``{% pii_title record %}``: "张*明的生活救助申请", the name masked unless the user may read it."""
+    from workflows import pii as personal_data
+
+    return personal_data.title(_viewer(context), record)
+
+
+@register.simple_tag(takes_context=True)
+def pii_visible(context, record, key):
+    """``{% pii_visible file "income_per_head" as show %}``: whether the user may read it unmasked."""
+    from workflows import pii as personal_data
+
+    return personal_data.may_see(_viewer(context), record, key)
+
+
+@register.simple_tag(takes_context=True)
+def subject(context, task):
+    """``{% subject task %}``: what the task is about, rendered for this page's user."""
+    from workflows import pii as personal_data
+
+    return personal_data.task_subject(_viewer(context), task)

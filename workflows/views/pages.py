@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import pii, selectors, services
 from ..engine import open_tasks_for
 from ..forms import AttachmentForm, CommentForm, MembershipApplyForm, ReasonForm
-from ..models import Attachment, AuditEvent, Comment, Member, MembershipApplication, Notification, Period
+from ..models import Attachment, Comment, Member, MembershipApplication, Notification, Period
 from ..roles import Role
 from .common import request_id, user_errors
 
@@ -28,7 +28,7 @@ def dashboard(request):
     context = {
         "member": member,
         "roles": roles,
-        "urgent": inbox[:5],
+        "urgent": pii.attach_records(inbox[:5]),
         "overdue_mine": inbox.filter(deadline__due_at__lt=now).count(),
         "overdue_overseen": overseen.filter(deadline__due_at__lt=now).count()
         if user.has_perm("workflows.reassign_task")
@@ -91,7 +91,7 @@ def membership_detail(request, pk):
         "workflows/membership_detail.html",
         {
             "record": application,
-            "events": AuditEvent.objects.for_record(application).select_related("actor"),
+            "events": pii.timeline(request.user, application),
             "comments": Comment.objects.for_record(application).select_related("author"),
             "attachments": Attachment.objects.for_record(application).select_related("uploaded_by"),
             "open_tasks": open_tasks_for(application).select_related("owner"),

@@ -13,10 +13,10 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .. import engine, selectors
+from .. import engine, pii, selectors
 from ..engine import UnionFlow
 from ..forms import ReassignForm
-from ..models import AuditEvent, OrgUnit
+from ..models import OrgUnit
 from .common import request_id, user_errors
 
 BOXES = {
@@ -75,6 +75,7 @@ def task_list(request, box="inbox"):
     page = Paginator(selectors.order_tasks(tasks), settings.UNIONFLOW["QUEUE_PAGE_SIZE"]).get_page(
         request.GET.get("page")
     )
+    page.object_list = pii.attach_records(page.object_list)  # each task's record, for its title
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -140,7 +141,7 @@ def task_detail(request, pk):
             and task.status in selectors.OPEN_STATUSES
             and not node.person_bound,
             "reassign_form": reassign_form,
-            "events": AuditEvent.objects.for_record(record).select_related("actor") if record else [],
+            "events": pii.timeline(request.user, record) if record else [],
             "record_template": f"{record._meta.app_label}/{record._meta.model_name}_summary.html" if record else None,
         },
     )
