@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from workflows import pii
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
 from workflows.api_refusals import refusals
 from workflows.models import AuditEvent, Period
@@ -91,8 +92,10 @@ class FundViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
         """Who set or changed the fund's budgets, when, from what to what."""
-        events = AuditEvent.objects.for_record(self.get_object()).select_related("actor")
-        return self.get_paginated_response(AuditEventSerializer(self.paginate_queryset(events), many=True).data)
+        record = self.get_object()
+        events = AuditEvent.objects.for_record(record).select_related("actor")
+        page = pii.timeline(request.user, record, self.paginate_queryset(events))
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 
 
 @extend_schema_view(

@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import selectors, services
+from . import pii, selectors, services
 from .api import AuditEventSerializer, BodyCheckedFirst
 from .api_refusals import refusals
 from .models import AuditEvent, Member
@@ -112,5 +112,7 @@ class MemberViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
         """Who set or revoked the 劳模 flag, when and why."""
-        events = AuditEvent.objects.for_record(self.get_object()).select_related("actor")
-        return self.get_paginated_response(AuditEventSerializer(self.paginate_queryset(events), many=True).data)
+        record = self.get_object()
+        events = AuditEvent.objects.for_record(record).select_related("actor")
+        page = pii.timeline(request.user, record, self.paginate_queryset(events))
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
