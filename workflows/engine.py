@@ -404,7 +404,7 @@ def task_complete(*, task, actor, data, request_id=""):
             # no status, so the transition runner's check would come too late or never
             ensure_period_open(record)
         if task.owner_id != actor.pk:
-            if task.owner_id and task.flow_task._owner:
+            if task.owner_id and task.flow_task.person_bound:
                 # the flow gave it to a named person (the case's mediator, the department's contact)
                 raise NotPermitted(TASK_ASSIGNED_TO_OTHER, actor=_who(task.owner))
             if task.owner_id:
