@@ -4,12 +4,13 @@ The flow's own tasks (受理审查, 调解, 回访结案) are done through /api/
 """
 
 from django.http import Http404, HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
+from workflows.api_forms import form_serializer
 from workflows.models import AuditEvent
 
 from . import documents, selectors, services
@@ -36,13 +37,11 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 def _form_data(form_class, data, **kwargs):
-    """Validate with the page's own form, so the API and the web refuse the same input the same way."""
-    form = form_class(data, **kwargs)
-    if not form.is_valid():
-        from rest_framework.exceptions import ValidationError
-
-        raise ValidationError(form.errors.get_json_data())
-    return form.cleaned_data
+    """Validate with the page's own form, so the API and the web refuse the same input the same way.
+    Called once the case is found: an id out of scope is a 404 whatever the body."""
+    body = form_serializer(form_class)(data=data, context={"form_kwargs": kwargs})
+    body.is_valid(raise_exception=True)
+    return body.validated_data
 
 
 class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -65,63 +64,72 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         case = selectors.case_for(self.request.user, case.pk)
         return Response(CaseSerializer(case).data, status=code)
 
-    @extend_schema(request=CaseSerializer)
+    @extend_schema(request=form_serializer(CaseFileForm), responses={201: CaseSerializer})
     def create(self, request):
         data = _form_data(CaseFileForm, request.data)
         return self._reply(services.case_file(actor=request.user, request_id=request.request_id, **data), 201)
 
-    @extend_schema(request=CaseSerializer)
+    @extend_schema(request=form_serializer(CaseRegisterForm), responses={201: CaseSerializer})
     @action(detail=False, methods=["post"])
     def register(self, request):
         data = _form_data(CaseRegisterForm, request.data, employers=selectors.employers_for_registration(request.user))
         return self._reply(services.case_register(actor=request.user, request_id=request.request_id, **data), 201)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(WithdrawForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(WithdrawForm, request.data)
-        case = services.case_withdraw(case=self.get_object(), actor=request.user, request_id=request.request_id, **data)
+        case = services.case_withdraw(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(ExtendForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(ExtendForm, request.data)
-        case = services.case_extend(case=self.get_object(), actor=request.user, request_id=request.request_id, **data)
+        case = services.case_extend(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(PetitionExtendForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="extend-petition")
     def extend_petition(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(PetitionExtendForm, request.data)
-        case = services.case_extend_petition(
-            case=self.get_object(), actor=request.user, request_id=request.request_id, **data
-        )
+        case = services.case_extend_petition(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
-    @extend_schema(request=SessionSerializer)
+    @extend_schema(request=form_serializer(SessionForm), responses={201: CaseSerializer})
     @action(detail=True, methods=["post"])
     def sessions(self, request, pk=None):
-        data = _form_data(SessionForm, request.data)
         case = self.get_object()
+        data = _form_data(SessionForm, request.data)
         services.case_add_session(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case, 201)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(SignForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        case = self.get_object()
         data = _form_data(SignForm, request.data)
         case = services.case_record_signature(
-            case=self.get_object(), actor=request.user, signed_on=data["signed_on"], request_id=request.request_id
+            case=case, actor=request.user, signed_on=data["signed_on"], request_id=request.request_id
         )
         return self._reply(case)
 
-    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer, pagination_class=None)
     def audit(self, request, pk=None):
         events = AuditEvent.objects.for_record(self.get_object()).select_related("actor")
         return Response(AuditEventSerializer(events, many=True).data)
 
-    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes})
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiResponse(
+                bytes, description="文书（.docx）；该案当前状态没有这种文书时为 404"
+            )
+        }
+    )
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>[a-z]+)")
     def document(self, request, pk=None, kind=None):
         case = self.get_object()

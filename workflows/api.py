@@ -1,36 +1,28 @@
 """REST API (/api/v1/): thin over the same services and selectors as the pages."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.models import Task
 
 from . import engine, selectors, services
-from .errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, WorkflowError
-from .middleware import log_database_unavailable, lost_database_error
+from .api_forms import form_serializer
+from .forms import MembershipApplyForm
 from .models import AuditEvent, MembershipApplication
 from .views.queue import _task_for
 
-
-def exception_handler(exc, context):
-    """Every refusal is JSON with a human message: ``{"detail": ..., "code": ...}``.
-
-    A lost database connection is a 503 in the same shape, with ``Retry-After``.
-    """
-    lost = lost_database_error(exc)
-    if lost is not None:
-        log_database_unavailable(context["request"], lost)
-        exc = DatabaseUnavailable(DATABASE_UNAVAILABLE)
-    if isinstance(exc, WorkflowError):
-        response = Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
-        if isinstance(exc, DatabaseUnavailable):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-    return drf_exception_handler(exc, context)
+BOXES = {"inbox": selectors.tasks_inbox, "queue": selectors.tasks_claimable, "archive": selectors.tasks_archive}
+BAD_BOX = _("box 只能是 inbox（我的待办）、queue（可认领）或 archive（已办）。")
+NOT_A_CANDIDATE = _("该人员无权办理此任务。")
 
 
 class BodyCheckedFirst:
@@ -75,12 +67,42 @@ class TaskSerializer(serializers.Serializer):
         return bool(d and d.due_at < timezone.now() and task.status in selectors.OPEN_STATUSES)
 
 
+def task_forms():
+    """Every form a flow's human task is done with (the bodies ``complete/`` accepts)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("flows")
+    found = []
+    for flow_class in _all_subclasses(engine.UnionFlow):
+        for node in flow_class.instance.nodes():
+            if isinstance(node, engine.HumanTask) and node.form_class not in found:
+                found.append(node.form_class)
+    return found
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="TaskFormData",
+        serializers=lambda: [form_serializer(form) for form in task_forms()],
+        resource_type_field_name=None,
+    )
+)
+class TaskFormDataField(serializers.DictField):
+    """The fields of the task's own form; which form is the task's (see ``GET /tasks/{id}/``)."""
+
+
 class CompleteSerializer(serializers.Serializer):
-    data = serializers.DictField(help_text='The task form\'s fields, e.g. {"decision": "approve", "note": ""}')
+    data = TaskFormDataField(help_text='该任务表单的字段，如 {"decision": "approve", "note": ""}')
 
 
 class ReassignSerializer(serializers.Serializer):
-    user = serializers.IntegerField()
+    user = serializers.IntegerField(min_value=1, help_text="改派给的用户编号")
 
 
 class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
@@ -91,39 +113,39 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        box = self.request.query_params.get("box", "inbox")
-        select = {
-            "inbox": selectors.tasks_inbox,
-            "queue": selectors.tasks_claimable,
-            "archive": selectors.tasks_archive,
-        }.get(box)
+        select = BOXES.get(self.request.query_params.get("box", "inbox"))
         if select is None:
-            raise ValidationError({"box": "inbox, queue or archive"})
+            raise ValidationError({"box": [BAD_BOX]})
         return selectors.order_tasks(select(self.request.user))
 
+    @extend_schema(
+        parameters=[OpenApiParameter("box", enum=list(BOXES), default="inbox", description="待办、可认领或已办")],
+        responses=TaskSerializer(many=True),
+    )
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
 
+    @extend_schema(responses=TaskSerializer)
     def retrieve(self, request, pk=None):
         task, _process = _task_for(request, pk)
         return Response(TaskSerializer(task).data)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         task, _ = _task_for(request, pk)
         engine.task_claim(task=task, actor=request.user)
         return Response(TaskSerializer(task).data)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task, _ = _task_for(request, pk)
         engine.task_release(task=task, actor=request.user)
         return Response(TaskSerializer(task).data)
 
-    @extend_schema(request=ReassignSerializer)
+    @extend_schema(request=ReassignSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         task, process = _task_for(request, pk)
@@ -135,22 +157,29 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
             .first()
         )
         if to_user is None:
-            raise ValidationError({"user": "该人员无权办理此任务。"})
+            raise ValidationError({"user": [NOT_A_CANDIDATE]})
         engine.task_reassign(task=task, actor=request.user, to_user=to_user)
         return Response(TaskSerializer(task).data)
 
-    @extend_schema(request=CompleteSerializer)
+    @extend_schema(request=CompleteSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        """办理: ``data`` holds the fields of this task's form, validated as its page validates them."""
         task, _ = _task_for(request, pk)
         body = CompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        form = task.flow_task.make_form(body.validated_data["data"], task=task)
+        form = form_serializer(task.flow_task.form_class)(
+            data=body.validated_data["data"], context={"form_kwargs": _form_kwargs(task)}
+        )
         if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
-        engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request.request_id)
+            raise ValidationError({"data": form.errors})
+        engine.task_complete(task=task, actor=request.user, data=form.validated_data, request_id=request.request_id)
         task.refresh_from_db()
         return Response(TaskSerializer(task).data)
+
+
+def _form_kwargs(task):
+    return {"task": task} if getattr(task.flow_task.form_class, "needs_task", False) else {}
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -183,7 +212,7 @@ class MembershipApplicationSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="原因（可不填）")
 
 
 class MembershipApplicationViewSet(
@@ -200,28 +229,31 @@ class MembershipApplicationViewSet(
 
         return _visible_applications(self.request.user).order_by("-created")
 
+    @extend_schema(request=form_serializer(MembershipApplyForm), responses={201: MembershipApplicationSerializer})
     def create(self, request):
-        body = MembershipApplicationSerializer(data=request.data)
+        body = form_serializer(MembershipApplyForm)(data=request.data)
         body.is_valid(raise_exception=True)
         application = services.membership_apply(
             actor=request.user, statement=body.validated_data["statement"], request_id=request.request_id
         )
         return Response(MembershipApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ReasonSerializer, responses=MembershipApplicationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        application = self.get_object()
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         application = services.membership_withdraw(
-            application=self.get_object(),
+            application=application,
             actor=request.user,
             reason=body.validated_data.get("reason", ""),
             request_id=request.request_id,
         )
         return Response(MembershipApplicationSerializer(application).data)
 
-    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer, pagination_class=None)
     def audit(self, request, pk=None):
         application = self.get_object()
         return Response(
