@@ -14,7 +14,7 @@ from workflows.calendar import add_working_days
 from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import Member, Period
 from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for aid's callers)
-from workflows.transitions import audit, ensure_period_open, record_file, run_transition
+from workflows.transitions import audit, ensure_day_open, ensure_period_open, record_file, run_transition
 
 from .models import (
     AidApplication,
@@ -39,6 +39,7 @@ OPEN_FILE_EXISTS = _("该职工已有在档的困难职工档案。")
 NOT_MEMBER = _("申请人尚未登记为职工。")
 NOT_APPROVED = _("该申请尚未批准（当前状态：%(state)s），不能发放。")
 ZERO_AMOUNT = _("金额应大于0元。")
+PAID_BEFORE_DECISION = _("发放日期不能早于%(what)s（%(date)s）。")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -378,8 +379,18 @@ def _pay(application, *, budget, amount, actor, method, reference, paid_on, key)
     return disbursement
 
 
+def _check_paid_on(record, paid_on, *, since, what):
+    """The 发放日期 counts the payment in a period's figures: a real day, after the decision, in an
+    open period (2099, or a day of a closed half-year, would move a figure no one can see move)."""
+    ensure_day_open(record.org_unit, paid_on, field="paid_on", label=_("发放日期"))
+    if since and paid_on < since:
+        message = PAID_BEFORE_DECISION % {"what": what, "date": since.isoformat()}
+        raise WorkflowError(message, fields={"paid_on": [message]})
+
+
 def application_disburse(*, application, actor, method, reference, paid_on, key, request_id=""):
     """发放 by finance: exactly once even if the request is retried or a worker dies mid-way."""
+    _check_paid_on(application, paid_on, since=application.decided_on, what=_("审批日期"))
     with transaction.atomic():
         application = (
             AidApplication.objects.select_for_update(of=("self",))
@@ -498,6 +509,7 @@ def batch_disburse(*, batch, actor, method, reference, paid_on, key, request_id=
     """
     from .tasks import pay_batch
 
+    _check_paid_on(batch, paid_on, since=batch.filed_on, what=_("发起日期"))
     with transaction.atomic():
         batch = run_transition(
             batch,
