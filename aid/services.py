@@ -14,7 +14,14 @@ from workflows.calendar import add_working_days
 from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import Member, Period
 from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for aid's callers)
-from workflows.transitions import audit, ensure_day_open, ensure_period_open, record_file, run_transition
+from workflows.transitions import (
+    audit,
+    ensure_day_open,
+    ensure_numbers_storable,
+    ensure_period_open,
+    record_file,
+    run_transition,
+)
 
 from .models import (
     AidApplication,
@@ -440,6 +447,7 @@ def batch_create(*, actor, title, aid_type, amount_per_household, fund, files, r
             period=period,
         )
         ensure_period_open(batch)
+        ensure_numbers_storable(batch)  # an amount of 0 or 1e400 is refused, not an IntegrityError
         batch.save()
         for file in files:
             try:

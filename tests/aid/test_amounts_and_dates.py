@@ -15,7 +15,7 @@ from django.utils import timezone
 from aid import services
 from aid.flows import AidFlow
 from aid.models import AidApplication, AidBatch, Disbursement, FundBudget, HardshipFile
-from tests.aid.conftest import apply, approved_batch
+from tests.aid.conftest import apply, approved_batch, hardship_file
 from tests.aid.test_aid_flow import after_publicity, approve, disburse, task, through_review
 from tests.factories import fresh
 from workflows import engine
@@ -107,6 +107,23 @@ def test_the_ceiling_is_a_setting_and_holds_in_the_services_too(tree, aid_people
     assert refused.value.fields == {"amount_requested": ["单笔金额不能超过5000元。"]}
     assert not AidApplication.objects.exists()
     assert apply(tree, aid_people["needy"], amount="5000").amount_requested == Decimal("5000")
+
+
+@pytest.mark.parametrize("amount", ["0", "-300", "1000000.01", "1E+400"])
+def test_a_batch_of_an_impossible_amount_is_refused_by_the_service(tree, aid_people, fund, period, amount):
+    """Found by the property test: the chair's batch of 0 元 was an IntegrityError (a 500)."""
+    hardship_file(tree, aid_people["needy"])
+    with pytest.raises(WorkflowError) as refused:
+        services.batch_create(
+            actor=fresh(tree.chair_a),
+            title="送温暖",
+            aid_type="festival",
+            amount_per_household=Decimal(amount),
+            fund=fund,
+            files=list(HardshipFile.objects.all()),
+        )
+    assert list(refused.value.fields) == ["amount_per_household"]
+    assert not AidBatch.objects.exists()
 
 
 def test_an_approval_of_a_garbage_amount_through_the_api_is_refused(client, tree, aid_people, fund, period):

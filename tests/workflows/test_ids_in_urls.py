@@ -58,3 +58,9 @@ def test_an_id_that_is_not_one_is_a_404_everywhere(client, tree, django_user_mod
             assert response.status_code in (404, 405), f"{method.upper()} {url} answered {response.status_code}"
             if url.startswith("/api/") and response.status_code == 404:
                 assert response.json()["code"] == "not_found", url
+
+
+def test_an_unknown_kind_of_publicised_record_is_a_404(client, tree):
+    """It used to be read as a batch: /aid/publicity/anything/1/object/ reached the batch board."""
+    client.force_login(tree.chair_a)
+    assert client.post("/aid/publicity/anything/1/object/", {"text": "异议"}).status_code == 404

@@ -139,7 +139,7 @@ def test_a_file_over_the_limit_stops_the_stream_and_the_page_says_why(
     client, tree, application, small_limit, roomy_form
 ):
     client.force_login(tree.applicant_a)
-    big = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4\n" + b"x" * (4 * 1024 * 1024))
+    big = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4\n" + b"x" * (2 * 1024 * 1024))
     url = reverse("membership_action", args=[application.pk, "attach"])
     response, read, total = post_multipart(client, url, {"file": big})
     assert response.status_code == 413
@@ -171,7 +171,7 @@ def test_a_200_mb_body_is_refused_by_its_length_without_reading_it(client, tree,
 
 def test_the_api_answers_413_in_its_shape_for_a_file_over_the_limit(client, tree, small_limit, roomy_form):
     client.force_login(tree.applicant_a)
-    big = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4\n" + b"x" * (4 * 1024 * 1024))
+    big = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4\n" + b"x" * (2 * 1024 * 1024))
     response, read, total = post_multipart(client, "/api/v1/membership-applications/", {"statement": "x", "file": big})
     assert response.status_code == 413
     body = response.json()
