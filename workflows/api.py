@@ -18,7 +18,7 @@ from . import engine, selectors, services
 from .api_forms import form_serializer
 from .forms import MembershipApplyForm
 from .models import AuditEvent, MembershipApplication
-from .views.queue import _task_for
+from .views.queue import _all_subclasses, _task_for
 
 BOXES = {"inbox": selectors.tasks_inbox, "queue": selectors.tasks_claimable, "archive": selectors.tasks_archive}
 BAD_BOX = _("box 只能是 inbox（我的待办）、queue（可认领）或 archive（已办）。")
@@ -78,12 +78,6 @@ def task_forms():
             if isinstance(node, engine.HumanTask) and node.form_class not in found:
                 found.append(node.form_class)
     return found
-
-
-def _all_subclasses(cls):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _all_subclasses(sub)
 
 
 @extend_schema_field(

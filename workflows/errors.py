@@ -58,6 +58,7 @@ DAY_OUT_OF_RANGE = _("%(label)s%(date)s早于一年前，且不在任何统计�
 DAY_IN_FUTURE = _("%(label)s%(date)s晚于今天，请填写实际发生的日期。")
 REASON_REQUIRED = _("请填写原因。")
 INVALID_INPUT = _("提交的数据有误，请按各项的提示修改后重试。")
+NUMBER_REFUSED = _("提交的数据有误：%(why)s")
 DATABASE_UNAVAILABLE = _("数据库暂时无法连接，您的操作未被保存，请稍后重试。")
 
 

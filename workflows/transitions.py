@@ -5,6 +5,8 @@ under the lock, runs the django-fsm transition, saves and appends the audit even
 transaction.  Views, API endpoints, flow tasks and Celery tasks all go through it.
 """
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -18,8 +20,8 @@ from .errors import (
     DAY_IN_FUTURE,
     DAY_OUT_OF_RANGE,
     ILLEGAL_TRANSITION,
-    INVALID_INPUT,
     NO_PERMISSION,
+    NUMBER_REFUSED,
     PERIOD_CLOSED,
     AlreadyHandled,
     IllegalTransition,
@@ -77,8 +79,6 @@ def ensure_day_open(org_unit, day, *, field, label):
     """A date a user enters for something that happened (登记日期, 发放日期) is a real one: not
     after today, not in a closed period (it would change that period's figures), and not before
     last year unless a period covers it.  ``field`` names the input in the refusal."""
-    import datetime
-
     today = timezone.localdate()
     words = {"label": label, "date": day.isoformat()}
     if day > today:
@@ -110,7 +110,7 @@ def ensure_numbers_storable(record):
     """Every number of ``record`` is one its field accepts: finite, within its digits and its
     validators (an amount's ceiling).  An amount of 1e400 was once stored on SQLite, and every page
     that read it back failed; whoever calls a service (page, API, shell, a task) is refused here."""
-    errors = {}
+    errors, words = {}, []
     for field in record._meta.concrete_fields:
         if field.primary_key or field.is_relation or not isinstance(field, models.DecimalField | models.IntegerField):
             continue
@@ -121,8 +121,9 @@ def ensure_numbers_storable(record):
             field.clean(value, record)
         except ValidationError as exc:
             errors[field.name] = [str(message) for message in exc.messages]
+            words += [f"{field.verbose_name}：{message}" for message in errors[field.name]]
     if errors:
-        raise WorkflowError(INVALID_INPUT, fields=errors)
+        raise WorkflowError(NUMBER_REFUSED, fields=errors, why="".join(words))
 
 
 def record_file(record, *, actor, action, label, request_id="", reason=""):
