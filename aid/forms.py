@@ -5,8 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import REASON_REQUIRED
+from workflows.validators import PAYMENT_CEILING, not_in_future
 
 from .models import AidApplication, AidType, Disbursement, Fund, HardshipFile, Vote
+
+# 审批意见 of the chair and of the upper-level union (one enum in the API schema).
+APPROVAL_DECISIONS = [("approve", _("同意")), ("reject", _("不同意"))]
 
 
 class HardshipFileForm(forms.ModelForm):
@@ -27,11 +31,20 @@ class HardshipFileForm(forms.ModelForm):
         widgets = {"cause": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"category": _("系统按低保标准给出建议类别，委员会确认。")}
 
+    def clean_consent_signed_on(self):
+        day = self.cleaned_data["consent_signed_on"]
+        not_in_future(day)
+        return day
+
 
 class ApplyForm(forms.Form):
     aid_type = forms.ChoiceField(label=_("帮扶类型"), choices=AidType.choices)
     amount_requested = forms.DecimalField(
-        label=_("申请金额（元）"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+        label=_("申请金额（元）"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[PAYMENT_CEILING],
     )
     reasons = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
 
@@ -51,14 +64,25 @@ class VerifyForm(forms.Form):
 class ResubmitForm(forms.Form):
     reasons = forms.CharField(label=_("申请理由（补正后）"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
     amount_requested = forms.DecimalField(
-        label=_("申请金额（元）"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+        label=_("申请金额（元）"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[PAYMENT_CEILING],
     )
 
 
 class VotesForm(forms.Form):
-    """民主评议: the recorder enters each committee member's vote (absent members left blank)."""
+    """民主评议: the recorder enters each committee member's vote (absent members left blank).
+
+    Besides ``note``, one field per committee member of the union: ``vote_<用户编号>`` with
+    ``for`` (同意), ``against`` (不同意) or ``abstain`` (弃权); leave a member out when absent."""
 
     needs_task = True
+
+    note = forms.CharField(
+        label=_("评议意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
     def __init__(self, data=None, *, task):
         super().__init__(data)
@@ -72,9 +96,7 @@ class VotesForm(forms.Form):
             self.fields[f"vote_{user.pk}"] = forms.ChoiceField(
                 label=user.get_full_name() or user.username, choices=choices, required=False
             )
-        self.fields["note"] = forms.CharField(
-            label=_("评议意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-        )
+        self.order_fields([*(f"vote_{user.pk}" for user in self.voters), "note"])
 
     def clean(self):
         data = super().clean()
@@ -87,21 +109,27 @@ class VotesForm(forms.Form):
 class ApproveForm(forms.Form):
     needs_task = True
 
-    decision = forms.ChoiceField(
-        label=_("审批意见"), choices=[("approve", _("同意")), ("reject", _("不同意"))], widget=forms.RadioSelect
-    )
+    decision = forms.ChoiceField(label=_("审批意见"), choices=APPROVAL_DECISIONS, widget=forms.RadioSelect)
     fund = forms.ModelChoiceField(label=_("资金"), queryset=Fund.objects.none(), required=False)
     amount = forms.DecimalField(
-        label=_("批准金额（元）"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, required=False
+        label=_("批准金额（元）"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        validators=[PAYMENT_CEILING],
     )
     note = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
     def __init__(self, data=None, *, task):
         super().__init__(data)
         record = task.process.artifact
-        self.fields["fund"].queryset = Fund.objects.filter(org_unit__in=record.org_unit.ancestors())
+        funds = Fund.objects.filter(org_unit__in=record.org_unit.ancestors())
+        self.fields["fund"].queryset = funds
         if getattr(record, "fund_id", None):
             self.fields["fund"].initial = record.fund_id
+        elif len(only := list(funds[:2])) == 1:
+            self.fields["fund"].initial = only[0].pk  # the union has one fund: offered, bulk approval uses it
         if isinstance(record, AidApplication):
             self.fields["amount"].initial = record.amount_requested
         else:
@@ -117,9 +145,7 @@ class ApproveForm(forms.Form):
 
 
 class UpperApproveForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("上级工会意见"), choices=[("approve", _("同意")), ("reject", _("不同意"))], widget=forms.RadioSelect
-    )
+    decision = forms.ChoiceField(label=_("上级工会意见"), choices=APPROVAL_DECISIONS, widget=forms.RadioSelect)
     note = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
     def clean(self):
@@ -132,7 +158,7 @@ class UpperApproveForm(forms.Form):
 class DisburseForm(forms.Form):
     method = forms.ChoiceField(label=_("发放方式"), choices=Disbursement.Method.choices)
     reference = forms.CharField(label=_("凭证号或签收人"), max_length=60)
-    paid_on = forms.DateField(label=_("发放日期"), initial=timezone.localdate)
+    paid_on = forms.DateField(label=_("发放日期"), initial=timezone.localdate, validators=[not_in_future])
 
 
 class ObjectionForm(forms.Form):
@@ -143,7 +169,12 @@ class BatchForm(forms.Form):
     title = forms.CharField(label=_("名称"), max_length=100, initial=_("春节送温暖"))
     aid_type = forms.ChoiceField(label=_("帮扶类型"), choices=AidType.choices, initial=AidType.FESTIVAL)
     amount_per_household = forms.DecimalField(
-        label=_("每户金额（元）"), min_value=Decimal("1"), max_digits=12, decimal_places=2, initial=500
+        label=_("每户金额（元）"),
+        min_value=Decimal("1"),
+        max_digits=12,
+        decimal_places=2,
+        initial=500,
+        validators=[PAYMENT_CEILING],
     )
     fund = forms.ModelChoiceField(label=_("资金"), queryset=Fund.objects.none())
     files = forms.ModelMultipleChoiceField(

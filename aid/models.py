@@ -15,6 +15,7 @@ from workflows.errors import PeriodClosed
 from workflows.models import Member, OrgUnit, Period, WorkflowRecord
 from workflows.roles import AID_READ, in_scope
 from workflows.transitions import condition
+from workflows.validators import NOT_NEGATIVE, PAYMENT, money_in_range
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 BUDGET_OF_CLOSED_PERIOD = _("%(period)s已结账，其预算不能新增、修改或删除。")
@@ -56,7 +57,7 @@ class FundBudget(models.Model):
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="budgets")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("预算（元）"), **MONEY)
+    amount = models.DecimalField(_("预算（元）"), validators=NOT_NEGATIVE, **MONEY)
     reserved = models.DecimalField(_("已批待付（元）"), default=Decimal("0"), **MONEY)
     paid = models.DecimalField(_("已发放（元）"), default=Decimal("0"), **MONEY)
 
@@ -70,6 +71,10 @@ class FundBudget(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=F("reserved") + F("paid")), name="fund_budget_never_overdrawn"
+            ),
+            models.CheckConstraint(
+                condition=money_in_range("amount") & money_in_range("reserved") & money_in_range("paid"),
+                name="fund_budget_amounts_finite",
             ),
         ]
 
@@ -135,9 +140,9 @@ class HardshipFile(WorkflowRecord):
 
     member = models.ForeignKey(Member, verbose_name=_("职工"), on_delete=models.PROTECT, related_name="hardship_files")
     household_size = models.PositiveSmallIntegerField(_("家庭人口"))
-    income_per_head = models.DecimalField(_("家庭月人均收入（元）"), **MONEY)
+    income_per_head = models.DecimalField(_("家庭月人均收入（元）"), validators=NOT_NEGATIVE, **MONEY)
     ill_or_disabled = models.PositiveSmallIntegerField(_("患病或残疾人数"), default=0)
-    sudden_loss = models.DecimalField(_("突发损失（元）"), default=Decimal("0"), **MONEY)
+    sudden_loss = models.DecimalField(_("突发损失（元）"), default=Decimal("0"), validators=NOT_NEGATIVE, **MONEY)
     cause = models.TextField(_("致困原因"), max_length=3000)
     category = models.CharField(_("困难类别"), max_length=10, choices=Category.choices)
     # Personal data: masked in lists, publicity and the API unless the role needs it.
@@ -165,6 +170,10 @@ class HardshipFile(WorkflowRecord):
             models.CheckConstraint(condition=Q(household_size__gte=1), name="hardship_household_at_least_one"),
             models.CheckConstraint(
                 condition=Q(income_per_head__gte=0) & Q(sudden_loss__gte=0), name="hardship_amounts_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=money_in_range("income_per_head") & money_in_range("sudden_loss"),
+                name="hardship_amounts_finite",
             ),
         ]
 
@@ -256,7 +265,7 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
 
     title = models.CharField(_("名称"), max_length=100)
     aid_type = models.CharField(_("帮扶类型"), max_length=14, choices=AidType.choices)
-    amount_per_household = models.DecimalField(_("每户金额（元）"), **MONEY)
+    amount_per_household = models.DecimalField(_("每户金额（元）"), validators=PAYMENT, **MONEY)
     fund = models.ForeignKey(Fund, verbose_name=_("资金"), on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey(Period, verbose_name=_("期间"), on_delete=models.PROTECT, related_name="+")
     status = FSMField(_("状态"), default=Status.REVIEWING, choices=Status.choices, protected=True)
@@ -284,6 +293,7 @@ class AidBatch(ReviewedAndPublicised, WorkflowRecord):
         ordering = ["-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_per_household__gt=0), name="batch_amount_positive"),
+            models.CheckConstraint(condition=money_in_range("amount_per_household"), name="batch_amount_finite"),
             # An instruction is whole or absent (batches that started paying before it was stored have none).
             models.CheckConstraint(
                 condition=Q(payment_key="")
@@ -394,12 +404,12 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         related_name="applications",
     )
     aid_type = models.CharField(_("帮扶类型"), max_length=14, choices=AidType.choices)
-    amount_requested = models.DecimalField(_("申请金额（元）"), **MONEY)
+    amount_requested = models.DecimalField(_("申请金额（元）"), validators=PAYMENT, **MONEY)
     reasons = models.TextField(_("申请理由"), max_length=3000)
     fund = models.ForeignKey(
         Fund, verbose_name=_("资金"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    amount_approved = models.DecimalField(_("批准金额（元）"), null=True, blank=True, **MONEY)
+    amount_approved = models.DecimalField(_("批准金额（元）"), null=True, blank=True, validators=PAYMENT, **MONEY)
     status = FSMField(_("状态"), default=Status.VERIFYING, choices=Status.choices, protected=True)
     decided_on = models.DateField(_("审批日期"), null=True, blank=True)
 
@@ -419,6 +429,11 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
             models.CheckConstraint(
                 condition=Q(amount_approved__isnull=True) | Q(amount_approved__gt=0),
                 name="aid_amount_approved_positive",
+            ),
+            models.CheckConstraint(
+                condition=money_in_range("amount_requested")
+                & (Q(amount_approved__isnull=True) | money_in_range("amount_approved")),
+                name="aid_amounts_finite",
             ),
         ]
 
@@ -598,7 +613,7 @@ class Disbursement(models.Model):
 
     application = models.OneToOneField(AidApplication, on_delete=models.PROTECT, related_name="disbursement")
     fund_budget = models.ForeignKey(FundBudget, on_delete=models.PROTECT, related_name="disbursements")
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), validators=PAYMENT, **MONEY)
     method = models.CharField(_("发放方式"), max_length=8, choices=Method.choices)
     reference = models.CharField(_("凭证号/签收人"), max_length=60)
     paid_on = models.DateField(_("发放日期"))
@@ -608,7 +623,10 @@ class Disbursement(models.Model):
     class Meta:
         verbose_name = _("发放记录")
         verbose_name_plural = _("发放记录")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
+            models.CheckConstraint(condition=money_in_range("amount"), name="disbursement_amount_finite"),
+        ]
 
     def __str__(self):
         return f"{self.application_id} {self.amount}"

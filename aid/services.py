@@ -17,6 +17,8 @@ from workflows.pii import mask_digits, mask_name  # noqa: F401  (re-exported for
 from workflows.transitions import (
     audit,
     backdated_note,
+    ensure_day_open,
+    ensure_numbers_storable,
     ensure_open_period_covers,
     ensure_period_open,
     record_file,
@@ -60,6 +62,7 @@ BUDGET_PERIOD_CLOSED = _("%(period)s已结账，其预算不能再编制或调�
 FUND_OUTSIDE_CHAIN = _(
     "%(subject)s属于%(unit)s，“%(fund)s”是%(owner)s的资金，不能用于支付：只能使用本单位或上级工会的资金。"
 )
+PAID_BEFORE_DECISION = _("发放日期不能早于%(what)s（%(date)s）。")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -429,8 +432,18 @@ def _pay(application, *, budget, amount, actor, method, reference, paid_on, key)
     return disbursement
 
 
+def _check_paid_on(record, paid_on, *, since, what):
+    """The 发放日期 counts the payment in a period's figures: a real day, after the decision, in an
+    open period (2099, or a day of a closed half-year, would move a figure no one can see move)."""
+    ensure_day_open(record.org_unit, paid_on, field="paid_on", label=_("发放日期"))
+    if since and paid_on < since:
+        message = PAID_BEFORE_DECISION % {"what": what, "date": since.isoformat()}
+        raise WorkflowError(message, fields={"paid_on": [message]})
+
+
 def application_disburse(*, application, actor, method, reference, paid_on, key, request_id=""):
     """发放 by finance: exactly once even if the request is retried or a worker dies mid-way."""
+    _check_paid_on(application, paid_on, since=application.decided_on, what=_("审批日期"))
     with transaction.atomic():
         application = (
             AidApplication.objects.select_for_update(of=("self",))
@@ -525,6 +538,7 @@ def _batch_start(*, actor, title, aid_type, amount_per_household, fund, househol
             period=period,
         )
         ensure_period_open(batch)
+        ensure_numbers_storable(batch)  # an amount of 0 or 1e400 is refused, not an IntegrityError
         batch.save()
         for member, file in households:
             try:
@@ -597,6 +611,7 @@ def batch_disburse(*, batch, actor, method, reference, paid_on, key, request_id=
     from .tasks import pay_batch
 
     _ensure_batch_fund_serves(batch)
+    _check_paid_on(batch, paid_on, since=batch.filed_on, what=_("发起日期"))
     with transaction.atomic():
         batch = run_transition(
             batch,

@@ -129,7 +129,10 @@ def publicity(request):
 @require_POST
 def objection(request, kind, pk):
     applications, batches = selectors.publicity_board(request.user)
-    record = (applications if kind == "application" else batches).filter(pk=pk).first()
+    boards = {"application": applications, "batch": batches}
+    if kind not in boards:
+        raise Http404
+    record = boards[kind].filter(pk=pk).first()
     if record is None:
         raise Http404
     form = ObjectionForm(request.POST)

@@ -6,7 +6,7 @@ The flow's own tasks (受理审查, 调解, 回访结案) are done through /api/
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from workflows import pii
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
+from workflows.api_forms import form_serializer
 from workflows.api_occurred_on import OccurredOnSerializer
 from workflows.transitions import OCCURRED_IN_FUTURE, ensure_open_period_covers
 
@@ -42,13 +43,11 @@ class CaseSerializer(pii.PiiSerializerMixin, serializers.ModelSerializer):
 
 
 def _form_data(form_class, data, **kwargs):
-    """Validate with the page's own form, so the API and the web refuse the same input the same way."""
-    form = form_class(data, **kwargs)
-    if not form.is_valid():
-        from rest_framework.exceptions import ValidationError
-
-        raise ValidationError(form.errors.get_json_data())
-    return form.cleaned_data
+    """Validate with the page's own form, so the API and the web refuse the same input the same way.
+    Called once the case is found: an id out of scope is a 404 whatever the body."""
+    body = form_serializer(form_class)(data=data, context={"form_kwargs": kwargs})
+    body.is_valid(raise_exception=True)
+    return body.validated_data
 
 
 OCCURRED_ON_CONFLICT = _("occurred_on 与 filed_on 不一致，请只填写其中一个。")
@@ -93,12 +92,12 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         case = selectors.case_for(self.request.user, case.pk)
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=CaseSerializer)
+    @extend_schema(request=form_serializer(CaseFileForm), responses={201: CaseSerializer})
     def create(self, request):
         data = _form_data(CaseFileForm, request.data)
         return self._reply(services.case_file(actor=request.user, request_id=request.request_id, **data), 201)
 
-    @extend_schema(request=CaseSerializer)
+    @extend_schema(request=form_serializer(CaseRegisterForm), responses={201: CaseSerializer})
     @action(detail=False, methods=["post"])
     def register(self, request):
         """Record a complaint on the applicant's behalf.  ``occurred_on`` (or ``filed_on``) is the day
@@ -110,7 +109,7 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
             ensure_open_period_covers(data["employer_unit"].org_unit, data["filed_on"])
         return self._reply(services.case_register(actor=request.user, request_id=request.request_id, **data), 201)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(WithdrawForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         case = self.get_object()
@@ -118,7 +117,7 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         case = services.case_withdraw(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(ExtendForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         case = self.get_object()
@@ -126,7 +125,7 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         case = services.case_extend(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(PetitionExtendForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="extend-petition")
     def extend_petition(self, request, pk=None):
         case = self.get_object()
@@ -134,7 +133,7 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         case = services.case_extend_petition(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case)
 
-    @extend_schema(request=SessionSerializer)
+    @extend_schema(request=form_serializer(SessionForm), responses={201: CaseSerializer})
     @action(detail=True, methods=["post"])
     def sessions(self, request, pk=None):
         case = self.get_object()
@@ -142,7 +141,7 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         services.case_add_session(case=case, actor=request.user, request_id=request.request_id, **data)
         return self._reply(case, 201)
 
-    @extend_schema(request=None)
+    @extend_schema(request=form_serializer(SignForm), responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         case = self.get_object()
@@ -152,11 +151,18 @@ class CaseViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
         )
         return self._reply(case)
 
-    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer, pagination_class=None)
     def audit(self, request, pk=None):
         return Response(AuditEventSerializer(pii.timeline(request.user, self.get_object()), many=True).data)
 
-    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes})
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiResponse(
+                bytes, description="文书（.docx）；该案当前状态没有这种文书时为 404"
+            )
+        }
+    )
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>[a-z]+)")
     def document(self, request, pk=None, kind=None):
         case = self.get_object()

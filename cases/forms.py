@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import REASON_REQUIRED
 from workflows.models import EmployerUnit
+from workflows.validators import CASE_AMOUNT, deadline
 
 from .models import GrievanceCase
 
@@ -98,12 +99,17 @@ class OutcomeForm(forms.Form):
         label=_("调解结果"), choices=[("agree", _("达成调解协议")), ("fail", _("调解不成"))], widget=forms.RadioSelect
     )
     amount_agreed = forms.DecimalField(
-        label=_("协议金额（元）"), min_value=Decimal("0"), max_digits=12, decimal_places=2, required=False
+        label=_("协议金额（元）"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        validators=CASE_AMOUNT[1:],
     )
     agreement_terms = forms.CharField(
         label=_("协议内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
-    performance_due = forms.DateField(label=_("履行期限"), required=False)
+    performance_due = forms.DateField(label=_("履行期限"), required=False, validators=[deadline])
     failure_reason = forms.CharField(
         label=_("调解不成原因"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
@@ -115,11 +121,8 @@ class OutcomeForm(forms.Form):
                 self.add_error("amount_agreed", _("请填写协议金额（无金额填0）。"))
             if not data.get("agreement_terms", "").strip():
                 self.add_error("agreement_terms", _("请填写协议内容。"))
-            due = data.get("performance_due")
-            if not due:
+            if not data.get("performance_due") and "performance_due" not in self.errors:
                 self.add_error("performance_due", _("请填写履行期限。"))
-            elif due < timezone.localdate():
-                self.add_error("performance_due", _("履行期限不能早于今天。"))
         if data.get("outcome") == "fail" and not data.get("failure_reason", "").strip():
             self.add_error("failure_reason", REASON_REQUIRED)
         return data

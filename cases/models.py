@@ -14,6 +14,7 @@ from workflows import pii
 from workflows.models import EmployerUnit, Member, WorkflowRecord
 from workflows.roles import CASES_READ, in_scope
 from workflows.transitions import condition
+from workflows.validators import CASE_AMOUNT, money_in_range
 
 
 @condition(_("调解期限只能延长一次，本案已延长过"))
@@ -78,7 +79,9 @@ class GrievanceCase(WorkflowRecord):
     facts = models.TextField(_("事实与理由"), max_length=5000)
     claims = models.TextField(_("请求事项"), max_length=3000)
     workers_involved = models.PositiveIntegerField(_("涉及职工人数"), validators=[MinValueValidator(1)])
-    amount_claimed = models.DecimalField(_("标的额（元）"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    amount_claimed = models.DecimalField(
+        _("标的额（元）"), max_digits=12, decimal_places=2, default=Decimal("0.00"), validators=CASE_AMOUNT
+    )
     is_collective = models.BooleanField(_("集体争议"), default=False, editable=False)
     is_petition = models.BooleanField(_("信访件"), default=False)
     petition_reply_due = models.DateField(_("信访受理答复期限"), null=True, blank=True)
@@ -107,7 +110,9 @@ class GrievanceCase(WorkflowRecord):
 
     # Outcome
     concluded_on = models.DateField(_("调解终结日期"), null=True, blank=True)
-    amount_agreed = models.DecimalField(_("协议金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    amount_agreed = models.DecimalField(
+        _("协议金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True, validators=CASE_AMOUNT
+    )
     agreement_terms = models.TextField(_("协议内容"), blank=True)
     performance_due = models.DateField(_("履行期限"), null=True, blank=True)
     agreement_signed_on = models.DateField(_("协议签署日期"), null=True, blank=True)
@@ -140,6 +145,11 @@ class GrievanceCase(WorkflowRecord):
             ),
             models.CheckConstraint(
                 condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False), name="case_duplicate_links_original"
+            ),
+            models.CheckConstraint(
+                condition=money_in_range("amount_claimed")
+                & (Q(amount_agreed__isnull=True) | money_in_range("amount_agreed")),
+                name="case_amounts_finite",
             ),
         ]
 

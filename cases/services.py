@@ -14,7 +14,15 @@ from workflows.models import Member
 from workflows.notifications import notify
 from workflows.roles import Role
 from workflows.selectors import users_with_role
-from workflows.transitions import audit, backdated_note, ensure_period_open, record_file, run_transition
+from workflows.transitions import (
+    audit,
+    backdated_note,
+    ensure_day_open,
+    ensure_period_open,
+    record_file,
+    run_transition,
+)
+from workflows.validators import FUTURE_DATE
 
 from .models import GrievanceCase, MediationSession
 
@@ -27,6 +35,7 @@ EXTENSION_TOO_LONG = _("调解期限可延长1至%(max)s天。")
 ONLY_MEDIATOR = _("只有本案调解员可以记录调解情况。")
 NOT_MEDIATING = _("本案当前状态为“%(state)s”，不能记录调解。")
 SESSION_BEFORE_ACCEPTANCE = _("调解日期不能早于受理日期（%(date)s）。")
+SIGNED_BEFORE_ACCEPTANCE = _("签署日期不能早于受理日期（%(date)s）。")
 ARBITRATION_ADVICE = _("调解不成。您可以自知道或者应当知道其权利被侵害之日起一年内，向劳动争议仲裁委员会申请仲裁。")
 NON_PERFORMANCE_ADVICE = _(
     "对方未按调解协议履行。您可以依法申请仲裁；因支付拖欠劳动报酬、工伤医疗费、经济补偿或者赔偿金事项达成调解协议的，"
@@ -107,6 +116,7 @@ def _register(*, actor, request_id, filed_on, is_petition, **fields):
     from .flows import GrievanceFlow
 
     _check_figures(amount=fields["amount_claimed"], workers=fields["workers_involved"], filed_on=filed_on)
+    ensure_day_open(fields["org_unit"], filed_on, field="filed_on", label=_("登记日期"))
     rules = settings.UNIONFLOW
     case = GrievanceCase(created_by=actor, filed_on=filed_on, is_petition=is_petition, **fields)
     case.is_collective = case.workers_involved >= rules["CASE_COLLECTIVE_MIN_WORKERS"]
@@ -322,6 +332,11 @@ def case_extend_petition(*, case, actor, reason, request_id=""):
 
 
 def case_record_signature(*, case, actor, signed_on, request_id=""):
+    if signed_on > timezone.localdate():
+        raise WorkflowError(FUTURE_DATE, fields={"signed_on": [FUTURE_DATE]})
+    if case.accepted_on and signed_on < case.accepted_on:
+        message = SIGNED_BEFORE_ACCEPTANCE % {"date": case.accepted_on}
+        raise WorkflowError(message, fields={"signed_on": [message]})
     return run_transition(case, "record_signature", actor=actor, request_id=request_id, on_date=signed_on)
 
 

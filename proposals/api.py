@@ -2,6 +2,7 @@
 tasks: /api/v1/tasks/<id>/complete/."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 
 from workflows import pii
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
+from workflows.api_forms import form_serializer
 
 from . import selectors, services
 from .forms import ProposalForm
@@ -52,27 +54,26 @@ class ProposalViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMo
     def _reply(self, proposal, code=status.HTTP_200_OK):
         return Response(ProposalSerializer(selectors.proposal_for(self.request.user, proposal.pk)).data, status=code)
 
-    @extend_schema(request=ProposalSerializer)
+    @extend_schema(request=form_serializer(ProposalForm), responses={201: ProposalSerializer})
     def create(self, request):
+        body = form_serializer(ProposalForm)(data=request.data)
+        body.is_valid(raise_exception=True)
         congress = selectors.congresses_for(request.user).first()
         if congress is None:
-            raise ValidationError({"congress": "没有可提交提案的职代会会议。"})
-        form = ProposalForm(request.data)
-        if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
+            raise ValidationError({"congress": [_("没有可提交提案的职代会会议。")]})
         proposal = services.proposal_draft(
-            actor=request.user, congress=congress, request_id=request.request_id, **form.cleaned_data
+            actor=request.user, congress=congress, request_id=request.request_id, **body.validated_data
         )
         return self._reply(proposal, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def second(self, request, pk=None):
         proposal = self.get_object()
         services.proposal_second(proposal=proposal, actor=request.user, request_id=request.request_id)
         return self._reply(proposal)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         proposal = services.proposal_submit(
@@ -80,6 +81,7 @@ class ProposalViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMo
         )
         return self._reply(proposal)
 
-    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer, pagination_class=None)
     def audit(self, request, pk=None):
         return Response(AuditEventSerializer(pii.timeline(request.user, self.get_object()), many=True).data)

@@ -3,37 +3,25 @@
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.models import Task
 
 from . import engine, pii, selectors, services
+from .api_forms import form_serializer
 from .api_registry import api_routes
-from .errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, WorkflowError
-from .middleware import log_database_unavailable, lost_database_error
+from .forms import MembershipApplyForm
 from .models import AuditEvent, MembershipApplication
-from .views.queue import _task_for
+from .views.queue import _all_subclasses, _task_for
 
-
-def exception_handler(exc, context):
-    """Every refusal is JSON with a human message: ``{"detail": ..., "code": ...}``.
-
-    A lost database connection is a 503 in the same shape, with ``Retry-After``.
-    """
-    lost = lost_database_error(exc)
-    if lost is not None:
-        log_database_unavailable(context["request"], lost)
-        exc = DatabaseUnavailable(DATABASE_UNAVAILABLE)
-    if isinstance(exc, WorkflowError):
-        response = Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
-        if isinstance(exc, DatabaseUnavailable):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-    return drf_exception_handler(exc, context)
+NOT_A_CANDIDATE = _("该人员无权办理此任务。")
 
 
 class BodyCheckedFirst:
@@ -109,12 +97,36 @@ class TaskQuerySerializer(serializers.Serializer):
         return data
 
 
+def task_forms():
+    """Every form a flow's human task is done with (the bodies ``complete/`` accepts)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("flows")
+    found = []
+    for flow_class in _all_subclasses(engine.UnionFlow):
+        for node in flow_class.instance.nodes():
+            if isinstance(node, engine.HumanTask) and node.form_class not in found:
+                found.append(node.form_class)
+    return found
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="TaskFormData",
+        serializers=lambda: [form_serializer(form) for form in task_forms()],
+        resource_type_field_name=None,
+    )
+)
+class TaskFormDataField(serializers.DictField):
+    """The fields of the task's own form; which form is the task's (see ``GET /tasks/{id}/``)."""
+
+
 class CompleteSerializer(serializers.Serializer):
-    data = serializers.DictField(help_text='The task form\'s fields, e.g. {"decision": "approve", "note": ""}')
+    data = TaskFormDataField(help_text='该任务表单的字段，如 {"decision": "approve", "note": ""}')
 
 
 class ReassignSerializer(serializers.Serializer):
-    user = serializers.IntegerField()
+    user = serializers.IntegerField(min_value=1, help_text="改派给的用户编号")
 
 
 class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
@@ -143,30 +155,31 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
             )
         return selectors.order_tasks(tasks)
 
-    @extend_schema(parameters=[TaskQuerySerializer])
+    @extend_schema(parameters=[TaskQuerySerializer], responses=TaskSerializer(many=True))
     def list(self, request):
         page = pii.attach_records(self.paginate_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(responses=TaskSerializer)
     def retrieve(self, request, pk=None):
         task, _process = _task_for(request, pk)
         return Response(self.get_serializer(task).data)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         task, _ = _task_for(request, pk)
         engine.task_claim(task=task, actor=request.user)
         return Response(self.get_serializer(task).data)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task, _ = _task_for(request, pk)
         engine.task_release(task=task, actor=request.user)
         return Response(self.get_serializer(task).data)
 
-    @extend_schema(request=ReassignSerializer)
+    @extend_schema(request=ReassignSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         task, _ = _task_for(request, pk)
@@ -175,22 +188,29 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
         engine.task_ensure_reassignable(task=task, actor=request.user)
         to_user = engine.task_reassign_candidates(task).filter(pk=body.validated_data["user"]).first()
         if to_user is None:
-            raise ValidationError({"user": "该人员无权办理此任务。"})
+            raise ValidationError({"user": [NOT_A_CANDIDATE]})
         engine.task_reassign(task=task, actor=request.user, to_user=to_user)
         return Response(self.get_serializer(task).data)
 
-    @extend_schema(request=CompleteSerializer)
+    @extend_schema(request=CompleteSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        """办理: ``data`` holds the fields of this task's form, validated as its page validates them."""
         task, _ = _task_for(request, pk)
         body = CompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        form = task.flow_task.make_form(body.validated_data["data"], task=task)
+        form = form_serializer(task.flow_task.form_class)(
+            data=body.validated_data["data"], context={"form_kwargs": _form_kwargs(task)}
+        )
         if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
-        engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request.request_id)
+            raise ValidationError({"data": form.errors})
+        engine.task_complete(task=task, actor=request.user, data=form.validated_data, request_id=request.request_id)
         task.refresh_from_db()
         return Response(self.get_serializer(task).data)
+
+
+def _form_kwargs(task):
+    return {"task": task} if getattr(task.flow_task.form_class, "needs_task", False) else {}
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -227,7 +247,7 @@ class MembershipApplicationSerializer(pii.PiiSerializerMixin, serializers.ModelS
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="原因（可不填）")
 
 
 class MembershipApplicationViewSet(
@@ -244,15 +264,16 @@ class MembershipApplicationViewSet(
 
         return _visible_applications(self.request.user).order_by("-created")
 
+    @extend_schema(request=form_serializer(MembershipApplyForm), responses={201: MembershipApplicationSerializer})
     def create(self, request):
-        body = MembershipApplicationSerializer(data=request.data)
+        body = form_serializer(MembershipApplyForm)(data=request.data)
         body.is_valid(raise_exception=True)
         application = services.membership_apply(
             actor=request.user, statement=body.validated_data["statement"], request_id=request.request_id
         )
         return Response(self.get_serializer(application).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ReasonSerializer, responses=MembershipApplicationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         application = self.get_object()  # out of scope is 404 whatever the body
@@ -266,7 +287,8 @@ class MembershipApplicationViewSet(
         )
         return Response(self.get_serializer(application).data)
 
-    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer, pagination_class=None)
     def audit(self, request, pk=None):
         application = self.get_object()
         return Response(AuditEventSerializer(pii.timeline(request.user, application), many=True).data)

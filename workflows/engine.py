@@ -38,6 +38,7 @@ REASSIGN_NOT_ALLOWED = _("只有本单位工会主席可以改派任务。")
 REASSIGN_TARGET_NOT_ALLOWED = _("%(user)s没有办理该任务的权限，不能改派给他/她。")
 TASK_PERSON_BOUND = _("“%(task)s”由流程指定%(person)s本人办理，不能改派、释放或由他人认领。")
 BULK_NOT_ALLOWED = _("“%(task)s”不支持批量办理。")
+BULK_NOT_ENOUGH = _("“%(task)s”不能批量办理：%(why)s请打开该任务逐项办理。")
 
 
 class UnionFlow(flow.Flow):
@@ -417,6 +418,21 @@ def task_complete(*, task, actor, data, request_id=""):
     return task
 
 
+def bulk_data(task):
+    """The node's ``bulk`` data over its form's initial values, validated by the form as a page's
+    submission is: a 主席审批 of a batch takes the batch's fund, and a task the bulk data does not
+    fully decide is refused with the form's reason."""
+    node = task.flow_task
+    blank = node.make_form(None, task=task)
+    data = {name: blank.get_initial_for_field(field, name) for name, field in blank.fields.items()}
+    data = {name: value for name, value in data.items() if value is not None} | dict(node.bulk)
+    form = node.make_form(data, task=task)
+    if not form.is_valid():
+        why = "".join(f"{message}" for messages in form.errors.values() for message in messages)
+        raise WorkflowError(BULK_NOT_ENOUGH, task=task.title, why=why)
+    return form.cleaned_data
+
+
 def task_bulk_complete(*, tasks, actor, request_id=""):
     """Complete several tasks with each node's ``bulk`` data; all or nothing."""
     with transaction.atomic():
@@ -426,7 +442,7 @@ def task_bulk_complete(*, tasks, actor, request_id=""):
             if task.owner_id is None:
                 task_claim(task=task, actor=actor)
                 task.refresh_from_db()
-            task_complete(task=task, actor=actor, data=dict(task.flow_task.bulk), request_id=request_id)
+            task_complete(task=task, actor=actor, data=bulk_data(task), request_id=request_id)
     return len(tasks)
 
 

@@ -78,3 +78,39 @@ class DatabaseUnavailableMiddleware:
         )
         response["Retry-After"] = str(DatabaseUnavailable.retry_after)
         return response
+
+
+class UploadLimitMiddleware:
+    """A request body over its limit is answered 413 before it is read: by its Content-Length at
+    once, and for a multipart form by the upload handler that stops the stream at the first file
+    past ``ATTACHMENT_MAX_BYTES`` (workflows/uploads.py).  The API answers in its JSON shape, a page
+    with a page that says what to do.  Placed before CSRF and the views, which read the form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .uploads import BODY_TOO_LARGE, UploadTooLarge, body_limit, megabytes
+
+        limit = body_limit(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return too_large(request, BODY_TOO_LARGE % {"limit": megabytes(limit)})
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.POST  # noqa: B018 — parse now, under the upload handlers' limit
+            except UploadTooLarge as exc:
+                request._mark_post_parse_error()
+                return too_large(request, exc.message)
+        return self.get_response(request)
+
+
+def too_large(request, message):
+    from .api_errors import is_api, json_error
+
+    if is_api(request):
+        return json_error(413, "too_large", message)
+    return HttpResponse(render_to_string("413.html", {"message": message}), status=413)

@@ -1,5 +1,6 @@
 """What the API accepts as a request body, checked once at the boundary for every endpoint."""
 
+import json
 import math
 
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,8 @@ from rest_framework.parsers import JSONParser
 MAX_DEPTH = 32
 
 NOT_AN_OBJECT = _("请求体须为 JSON 对象（{…}）。")
+NOT_JSON = _("请求体不是有效的 JSON（第%(line)s行第%(column)s列）：请检查括号、引号和逗号。")
+NOT_UTF8 = _("请求体须为 UTF-8 编码的 JSON。")
 TOO_DEEP = _("请求体嵌套过深（最多%(depth)s层）。")
 BAD_TEXT = _("请求体含有无法识别的字符。")
 NOT_FINITE = _("数值须为有限的数。")
@@ -27,6 +30,13 @@ class ObjectJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(TOO_DEEP % {"depth": MAX_DEPTH}) from None
+        except ParseError as exc:  # DRF words it in English, with the decoder's own text
+            cause = exc.__context__
+            if isinstance(cause, json.JSONDecodeError):
+                raise ParseError(NOT_JSON % {"line": cause.lineno, "column": cause.colno}) from None
+            if isinstance(cause, UnicodeDecodeError):
+                raise ParseError(NOT_UTF8) from None
+            raise ParseError(NOT_FINITE) from None  # NaN, Infinity: refused by DRF's strict decoding
         if not isinstance(data, dict):
             raise ParseError(NOT_AN_OBJECT)
         _check(data, 1)

@@ -1,6 +1,5 @@
 """Every write a user can cause in the engine core: one transaction each, audited."""
 
-import mimetypes
 import os
 
 from django.conf import settings
@@ -18,6 +17,7 @@ APPLICATION_OPEN = _("您已有一份待审核的入会申请，请勿重复提�
 FILE_TOO_LARGE = _("文件“%(name)s”大小为%(size)sMB，超过%(limit)sMB的上限。")
 FILE_TYPE_NOT_ALLOWED = _("不支持“%(ext)s”类型的文件，请上传以下类型之一：%(allowed)s。")
 FILE_EMPTY = _("文件“%(name)s”是空文件。")
+FILE_CONTENT_MISMATCH = _("文件“%(name)s”的内容不是%(ext)s文件（可能被改了扩展名），未上传。请上传原始文件。")
 NOT_ALLOWED_ON_RECORD = _("您无权在该事项上发表意见或上传附件。")
 MODEL_WORKER_NOT_ALLOWED = _("只有本单位工会主席或管理员可以认定或取消劳模。")
 
@@ -129,11 +129,14 @@ def comment_add(*, record, actor, body):
 
 
 def attachment_validate(upload):
-    """Refuse files that are empty, too large or of a type the union does not accept."""
+    """Refuse files that are empty, too large or of a type the union does not accept, the type
+    judged by the content (an ``.exe`` renamed ``.pdf`` is refused).  Returns the content's type."""
+    from .uploads import EXTENSION_TYPES, content_types
+
     limit = settings.UNIONFLOW["ATTACHMENT_MAX_BYTES"]
     allowed = settings.UNIONFLOW["ATTACHMENT_EXTENSIONS"]
     ext = os.path.splitext(upload.name)[1].lower().lstrip(".")
-    if ext not in allowed:
+    if ext not in allowed or ext not in EXTENSION_TYPES:
         raise WorkflowError(FILE_TYPE_NOT_ALLOWED, ext=ext or "无扩展名", allowed="、".join(allowed))
     if upload.size == 0:
         raise WorkflowError(FILE_EMPTY, name=upload.name)
@@ -141,12 +144,15 @@ def attachment_validate(upload):
         raise WorkflowError(
             FILE_TOO_LARGE, name=upload.name, size=f"{upload.size / 1048576:.1f}", limit=limit // 1048576
         )
+    if EXTENSION_TYPES[ext] not in content_types(upload):
+        raise WorkflowError(FILE_CONTENT_MISMATCH, name=upload.name, ext=ext.upper())
+    return EXTENSION_TYPES[ext]
 
 
 def attachment_add(*, record, actor, upload, request_id=""):
     _check_may_write(record, actor)
     ensure_period_open(record)
-    attachment_validate(upload)
+    mime_type = attachment_validate(upload)
     from django.contrib.contenttypes.models import ContentType
 
     with transaction.atomic():
@@ -155,7 +161,7 @@ def attachment_add(*, record, actor, upload, request_id=""):
             object_id=record.pk,
             original_name=os.path.basename(upload.name)[:200],
             size=upload.size,
-            mime_type=upload.content_type or mimetypes.guess_type(upload.name)[0] or "",
+            mime_type=mime_type,  # what the content is, not what the client said
             uploaded_by=actor,
         )
         attachment.file.save(os.path.basename(upload.name), upload, save=False)

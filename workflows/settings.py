@@ -61,7 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Before CSRF, which reads the form: a body over its limit is answered 413 before any of it is read.
+    "workflows.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,7 +126,9 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Chinese only, whatever the browser asks: the project's own text has no other translation, so an
+# Accept-Language of en gave pages and API errors half in English (Django's and DRF's own messages).
+LANGUAGES = [("zh-hans", _("简体中文"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -255,10 +258,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "workflows.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "workflows.pagination.Pagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "workflows.api.exception_handler",
+    "EXCEPTION_HANDLER": "workflows.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "UnionFlow API",
@@ -275,9 +278,22 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProposalSatisfactionEnum": "proposals.models.Proposal.Satisfaction",
         "CaseSatisfactionEnum": "cases.models.GrievanceCase.Satisfaction",
+        # the same field names in the task forms' bodies (workflows/api_forms.py)
+        "CaseCategoryEnum": "cases.models.GrievanceCase.Category",
+        "ProposalCategoryEnum": "proposals.models.Proposal.Category",
+        "FileCategoryEnum": "aid.models.HardshipFile.Category",
         "BatchStatusEnum": "aid.models.AidBatch.Status",
+        "ApprovalDecisionEnum": "aid.forms.APPROVAL_DECISIONS",
     },
 }
+
+# Each uploaded file is counted as it streams in and refused at the first byte over
+# UNIONFLOW["ATTACHMENT_MAX_BYTES"], before it is written anywhere (workflows/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "workflows.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # The engine's own rules, each a setting with the default the union's practice uses.
 UNIONFLOW = {
@@ -318,6 +334,8 @@ UNIONFLOW = {
     "AID_BUDGET_MAX": env.int("AID_BUDGET_MAX", default=100_000_000),
     "AID_ALLOW_REPEAT_TYPE_IN_PERIOD": env.bool("AID_ALLOW_REPEAT_TYPE_IN_PERIOD", default=False),
     "AID_VERIFY_DAYS": env.int("AID_VERIFY_DAYS", default=7),
+    # The most one household may be paid at once (an application, an approval, a batch's amount each).
+    "AID_MAX_PAYMENT": env.int("AID_MAX_PAYMENT", default=1_000_000),
     "AID_FILE_REVIEW_DAYS": 365,
     # 工作总结: also write a PDF when LibreOffice is installed (it is optional)
     "REPORT_PDF": env.bool("REPORT_PDF", default=True),

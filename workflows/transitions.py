@@ -5,8 +5,11 @@ under the lock, runs the django-fsm transition, saves and appends the audit even
 transaction.  Views, API endpoints, flow tasks and Celery tasks all go through it.
 """
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
@@ -14,8 +17,12 @@ from django_fsm import can_proceed, has_transition_perm
 from .errors import (
     ALREADY_HANDLED,
     CONDITION_NOT_MET,
+    DAY_IN_CLOSED_PERIOD,
+    DAY_IN_FUTURE,
+    DAY_OUT_OF_RANGE,
     ILLEGAL_TRANSITION,
     NO_PERMISSION,
+    NUMBER_REFUSED,
     PERIOD_CLOSED,
     AlreadyHandled,
     Conflict,
@@ -100,6 +107,21 @@ def backdated_note(day):
     return str(BACKDATED % {"date": day.isoformat()}) if day < timezone.localdate() else ""
 
 
+def ensure_day_open(org_unit, day, *, field, label):
+    """A date a user enters for something that happened (登记日期, 发放日期) is a real one: not
+    after today, not in a closed period (it would change that period's figures), and not before
+    last year unless a period covers it.  ``field`` names the input in the refusal."""
+    today = timezone.localdate()
+    words = {"label": label, "date": day.isoformat()}
+    if day > today:
+        raise WorkflowError(DAY_IN_FUTURE, fields={field: [DAY_IN_FUTURE % words]}, **words)
+    closed = Period.objects.closed_for(org_unit, day)
+    if closed is not None:
+        raise PeriodClosed(DAY_IN_CLOSED_PERIOD, period=closed.label, **words)
+    if day < today - datetime.timedelta(days=366) and not Period.objects.covering(org_unit, day).exists():
+        raise WorkflowError(DAY_OUT_OF_RANGE, fields={field: [DAY_OUT_OF_RANGE % words]}, **words)
+
+
 def audit(record, *, actor, action, action_label="", from_state="", to_state="", reason="", request_id=""):
     """Append one audit event for ``record``.  Call inside the transaction of the change."""
     return AuditEvent.objects.create(
@@ -116,9 +138,30 @@ def audit(record, *, actor, action, action_label="", from_state="", to_state="",
     )
 
 
+def ensure_numbers_storable(record):
+    """Every number of ``record`` is one its field accepts: finite, within its digits and its
+    validators (an amount's ceiling).  An amount of 1e400 was once stored on SQLite, and every page
+    that read it back failed; whoever calls a service (page, API, shell, a task) is refused here."""
+    errors, words = {}, []
+    for field in record._meta.concrete_fields:
+        if field.primary_key or field.is_relation or not isinstance(field, models.DecimalField | models.IntegerField):
+            continue
+        value = getattr(record, field.attname)
+        if value is None:
+            continue
+        try:
+            field.clean(value, record)
+        except ValidationError as exc:
+            errors[field.name] = [str(message) for message in exc.messages]
+            words += [f"{field.verbose_name}：{message}" for message in errors[field.name]]
+    if errors:
+        raise WorkflowError(NUMBER_REFUSED, fields=errors, why="".join(words))
+
+
 def record_file(record, *, actor, action, label, request_id="", reason=""):
     """Save a new record in its (open) period and audit its filing.  Call inside a transaction."""
     ensure_period_open(record)
+    ensure_numbers_storable(record)
     record.save()
     audit(
         record,
@@ -170,6 +213,7 @@ def run_transition(
             ensure_period_open(locked)
         from_state = locked.status
         method(**kwargs)
+        ensure_numbers_storable(locked)
         locked.save()
         audit(
             locked,

@@ -33,3 +33,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ every error is the API's JSON shape; elsewhere the site's own pages.
+handler400 = "workflows.api_errors.bad_request"
+handler403 = "workflows.api_errors.permission_denied"
+handler404 = "workflows.api_errors.page_not_found"
+handler500 = "workflows.api_errors.server_error"

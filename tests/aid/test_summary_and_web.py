@@ -105,7 +105,7 @@ def test_apply_through_the_api_and_refusals(client, tree, aid_people, fund, peri
         {"aid_type": "living", "amount_requested": "0", "reasons": "x"},
         content_type="application/json",
     )
-    assert r.status_code == 400 and "amount_requested" in r.json()
+    assert r.status_code == 400 and "amount_requested" in r.json()["fields"]
     r = client.post(
         "/api/v1/aid/applications/",
         {"aid_type": "living", "amount_requested": "2000", "reasons": "困难"},
@@ -117,7 +117,7 @@ def test_apply_through_the_api_and_refusals(client, tree, aid_people, fund, peri
         {"aid_type": "living", "amount_requested": "2000", "reasons": "困难"},
         content_type="application/json",
     )
-    assert r.status_code == 400 and "同一期间同一类型不能重复申请" in r.json()["detail"]
+    assert r.status_code == 400 and "同一期间同一类型不能重复申请" in r.json()["message"]
     client.force_login(tree.chair_a)
     assert client.get("/api/v1/aid/applications/funds/").json()[0]["remaining"] == "20000.00"
 
@@ -156,7 +156,7 @@ def test_files_and_batches_through_the_api(client, tree, aid_people, fund, perio
     assert r.status_code == 201 and r.json()["member_name"] == "张*明" and "id_number" not in r.json()
     file_id = r.json()["id"]
     r = client.post("/api/v1/aid/files/", data, content_type="application/json")
-    assert r.status_code == 400 and "已有在档" in r.json()["detail"]
+    assert r.status_code == 400 and "已有在档" in r.json()["message"]
     client.force_login(tree.chair_a)
     payload = {
         "title": "送温暖",

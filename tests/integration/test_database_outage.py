@@ -146,7 +146,7 @@ def test_the_api_answers_a_lost_connection_with_a_503_in_the_error_shape(client,
 
     assert fired
     assert response.status_code == 503
-    assert response.json() == {"detail": str(DATABASE_UNAVAILABLE), "code": "database_unavailable"}
+    assert response.json() == {"code": "database_unavailable", "message": str(DATABASE_UNAVAILABLE), "fields": {}}
     assert response["Retry-After"].isdigit()
     assert snapshot(application, task) == before
 

@@ -155,12 +155,12 @@ def test_the_api_drafts_seconds_and_submits(client, tree, congress, people):
     assert status == 201 and body["status"] == "draft"
     pid = body["id"]
     status, body = call(people["proposer"], "post", f"/api/v1/proposals/{pid}/second/")
-    assert status == 400 and "不能附议自己" in body["detail"]
+    assert status == 400 and "不能附议自己" in body["message"]
     status, body = call(people["proposer"], "post", f"/api/v1/proposals/{pid}/submit/")
-    assert status == 409 and "附议人数不足" in body["detail"]
+    assert status == 409 and "附议人数不足" in body["message"]
     call(people["rep2"], "post", f"/api/v1/proposals/{pid}/second/")
     status, body = call(people["rep2"], "post", f"/api/v1/proposals/{pid}/second/")
-    assert status == 400 and "已附议过" in body["detail"]
+    assert status == 400 and "已附议过" in body["message"]
     call(people["rep3"], "post", f"/api/v1/proposals/{pid}/second/")
     status, body = call(people["proposer"], "post", f"/api/v1/proposals/{pid}/submit/")
     assert status == 200 and body["status"] == "submitted" and body["seconders"] == ["吴代表", "郑代表"]

@@ -30,7 +30,7 @@ def test_apply_claim_and_complete_through_the_api(api, tree):
     assert body["results"][0]["title"] == "审核入会申请" and body["results"][0]["overdue"] is False
     assert api(tree.committee_a, "post", f"/api/v1/tasks/{task_id}/claim/")[0] == 200
     status, body = api(tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "reject"}})
-    assert status == 400 and "note" in body  # the task form's own validation
+    assert status == 400 and "data.note" in body["fields"]  # the task form's own validation
     status, body = api(
         tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "approve", "note": ""}}
     )
@@ -39,7 +39,7 @@ def test_apply_claim_and_complete_through_the_api(api, tree):
     status, body = api(
         tree.committee_a, "post", f"/api/v1/tasks/{task_id}/complete/", {"data": {"decision": "approve"}}
     )
-    assert status == 409 and body["code"] == "already_handled" and "李委员" in body["detail"]
+    assert status == 409 and body["code"] == "already_handled" and "李委员" in body["message"]
 
 
 def test_out_of_scope_is_404_and_forbidden_actions_are_403(api, tree):
@@ -48,10 +48,10 @@ def test_out_of_scope_is_404_and_forbidden_actions_are_403(api, tree):
     assert api(tree.committee_b, "post", f"/api/v1/tasks/{task.pk}/claim/")[0] == 404
     api(tree.committee_a, "post", f"/api/v1/tasks/{task.pk}/claim/")
     status, body = api(tree.committee_a, "post", f"/api/v1/tasks/{task.pk}/reassign/", {"user": tree.chair.pk})
-    assert status == 403 and body["code"] == "forbidden" and "工会主席" in body["detail"]
+    assert status == 403 and body["code"] == "forbidden" and "工会主席" in body["message"]
     application = MembershipApplication.objects.get()
     status, body = api(tree.committee_a, "post", f"/api/v1/membership-applications/{application.pk}/withdraw/", {})
-    assert status == 403 and "没有权限" in body["detail"]
+    assert status == 403 and "没有权限" in body["message"]
 
 
 def test_a_second_application_is_a_400_with_the_reason(api, tree):
@@ -59,7 +59,7 @@ def test_a_second_application_is_a_400_with_the_reason(api, tree):
     status, body = api(
         tree.applicant_a, "post", "/api/v1/membership-applications/", {"statement": "本人自愿加入工会，遵守工会章程。"}
     )
-    assert status == 400 and "已有一份待审核的入会申请" in body["detail"]
+    assert status == 400 and "已有一份待审核的入会申请" in body["message"]
 
 
 def test_anonymous_is_refused_and_the_schema_is_served(client, tree):

@@ -60,8 +60,9 @@ def test_a_malformed_body_is_refused_at_every_write_endpoint_and_changes_nothing
         answers[url] = response.status_code
         assert response.status_code < 500, f"{url} ({action}) answered {response.status_code}"
         assert response.status_code not in (200, 201, 204), f"{url} ({action}) accepted {body[:40]!r}"
-        if response.status_code == 400:
-            assert response.json()["detail"]
+        body = response.json()
+        assert set(body) == {"code", "message", "fields"}, (url, body)
+        assert body["message"]
     assert row_counts() == before
     assert 400 in answers.values()
 
@@ -77,7 +78,7 @@ def test_an_amount_of_1e400_is_refused_and_no_batch_is_stored(client, tree, djan
             content_type="application/json",
         )
         assert response.status_code == 400, (amount, response.content)
-        assert "amount_per_household" in response.json()
+        assert "amount_per_household" in response.json()["fields"]
     for fund_value in ([1], {"a": 1}, "abc"):
         response = client.post(
             reverse("aid-batch-list"),
