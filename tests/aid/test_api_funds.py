@@ -74,7 +74,7 @@ def test_finance_sets_a_budget_and_the_fund_remembers_who(api, tree, fund, next_
     event = AuditEvent.objects.for_record(fund).get()
     assert (event.actor, event.action, event.reason) == (finance, "budget_create", f"{next_half.label}预算30000.00元")
     status, body = api(finance, "post", "/api/v1/aid/budgets/", data)
-    assert status == 409 and body["detail"] == str(BUDGET_EXISTS % {"fund": fund.name, "period": next_half.label})
+    assert status == 409 and body["message"] == str(BUDGET_EXISTS % {"fund": fund.name, "period": next_half.label})
     status, body = api(finance, "get", f"/api/v1/aid/funds/{fund.pk}/audit/")
     assert status == 200 and [e["action"] for e in body["results"]] == ["budget_create"]
 
@@ -88,7 +88,7 @@ def test_finance_changes_a_budget_but_never_below_what_is_committed(api, tree, f
     assert event.reason == f"{period.label}预算由20000.00元调整为25000.00元：追加拨款" and event.actor == finance
     FundBudget.objects.filter(pk=row.pk).update(reserved=Decimal("5000"), paid=Decimal("3000"))
     status, body = api(finance, "patch", url, {"amount": "7999.99"})
-    assert status == 409 and body["detail"] == str(BUDGET_BELOW_USED % {"used": Decimal("8000.00")})
+    assert status == 409 and body["message"] == str(BUDGET_BELOW_USED % {"used": Decimal("8000.00")})
     assert budget(fund, period).amount == Decimal("25000") and AuditEvent.objects.for_record(fund).count() == 1
     assert api(finance, "patch", url, {"amount": "8000"})[0] == 200
     # PATCH changes what it names: nothing named, nothing changed
@@ -101,11 +101,11 @@ def test_only_finance_or_an_administrator_in_scope_writes_budgets(api, tree, fun
     url = f"/api/v1/aid/budgets/{budget(fund, period).pk}/"
     for user in (tree.committee_a, tree.chair_a):
         status, body = api(user, "post", "/api/v1/aid/budgets/", data)
-        assert status == 403 and body["detail"] == str(BUDGET_NOT_ALLOWED), user
+        assert status == 403 and body["message"] == str(BUDGET_NOT_ALLOWED), user
         assert api(user, "patch", url, {"amount": "1"})[0] == 403
         assert api(user, "patch", url, {})[0] == 403
     status, body = api(finance_b, "post", "/api/v1/aid/budgets/", data)
-    assert status == 400 and "fund" in body  # not a fund finance_b can see
+    assert status == 400 and "fund" in body["fields"]  # not a fund finance_b can see
     assert api(finance_b, "patch", url, {"amount": "1"})[0] == 404
     assert api(tree.applicant_a, "patch", url, {"amount": "1"})[0] == 404
     assert not AuditEvent.objects.for_record(fund).exists() and budget(fund, period).amount == Decimal("20000")
@@ -118,17 +118,17 @@ def test_a_budget_is_set_for_a_half_year_of_the_funds_union_chain(api, tree, fun
     finance = aid_people["finance"]
     whole_year = Period.objects.create(org_unit=tree.a, year=period.year, kind=Period.Kind.FULL_YEAR)
     status, body = api(finance, "post", "/api/v1/aid/budgets/", {"fund": fund.pk, "period": whole_year.pk, "amount": 1})
-    assert status == 400 and body["detail"] == str(BUDGET_HALF_YEAR_ONLY)
+    assert status == 400 and body["message"] == str(BUDGET_HALF_YEAR_ONLY)
     other = Period.objects.create(org_unit=tree.b, year=period.year + 1, kind=Period.Kind.FIRST_HALF)
     status, body = api(finance, "post", "/api/v1/aid/budgets/", {"fund": fund.pk, "period": other.pk, "amount": 1})
-    assert status == 400 and "不是" in body["detail"]
+    assert status == 400 and "不是" in body["message"]
     assert FundBudget.objects.count() == 1
 
 
 def test_a_budget_of_a_closed_period_is_not_changed(api, tree, fund, period, aid_people):
     Period.objects.filter(pk=period.pk).update(status=Period.Status.CLOSED)
     status, body = api(aid_people["finance"], "patch", f"/api/v1/aid/budgets/{budget(fund, period).pk}/", {"amount": 1})
-    assert status == 409 and body["detail"] == str(BUDGET_PERIOD_CLOSED % {"period": period.label})
+    assert status == 409 and body["message"] == str(BUDGET_PERIOD_CLOSED % {"period": period.label})
     assert budget(fund, period).amount == Decimal("20000") and not AuditEvent.objects.for_record(fund).exists()
     # nor set afresh in a period whose figures are closed
     FundBudget.objects.filter(fund=fund).delete()
@@ -147,9 +147,9 @@ def test_a_malformed_amount_is_refused_and_changes_nothing(api, tree, fund, peri
     status, body = api(
         finance, "post", "/api/v1/aid/budgets/", {"fund": fund.pk, "period": next_half.pk, "amount": amount}
     )
-    assert status == 400 and "amount" in body
+    assert status == 400 and "amount" in body["fields"]
     status, body = api(finance, "patch", f"/api/v1/aid/budgets/{budget(fund, period).pk}/", {"amount": amount})
-    assert status == 400 and "amount" in body
+    assert status == 400 and "amount" in body["fields"]
     assert FundBudget.objects.count() == 1 and budget(fund, period).amount == Decimal("20000")
     assert not AuditEvent.objects.for_record(fund).exists()
 

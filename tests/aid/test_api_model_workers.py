@@ -71,28 +71,28 @@ def test_the_chair_chooses_among_the_model_workers(api, tree, fund, model_worker
     status, body = api(
         tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "800", "members": [plain.pk]}
     )
-    assert status == 409 and body["detail"] == str(NOT_MODEL_WORKERS % {"ids": plain.pk, "union": "甲公司工会"})
+    assert status == 409 and body["message"] == str(NOT_MODEL_WORKERS % {"ids": plain.pk, "union": "甲公司工会"})
     outside = Member.objects.get(user=tree.applicant_b)
     status, body = api(
         tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "800", "members": [outside.pk]}
     )
-    assert status == 400 and str(outside.pk) in str(body["members"])
+    assert status == 400 and str(outside.pk) in str(body["fields"]["members"])
     assert AidBatch.objects.count() == 1
 
 
 def test_a_union_without_model_workers_is_told_so(api, tree, fund):
     status, body = api(tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "800"})
-    assert status == 409 and body["detail"] == str(NO_MODEL_WORKERS % {"union": "甲公司工会"})
+    assert status == 409 and body["message"] == str(NO_MODEL_WORKERS % {"union": "甲公司工会"})
 
 
 def test_only_a_chair_in_scope_starts_one(api, tree, fund, model_workers, aid_people):
     body = {"fund": fund.pk, "amount_per_household": "800"}
     for user in (tree.committee_a, aid_people["finance"], tree.applicant_a):
         status, answer = api(user, "post", URL, body)
-        assert status == 403 and answer["detail"] == str(NOT_CHAIR), user
+        assert status == 403 and answer["message"] == str(NOT_CHAIR), user
     chair_b = grant(make_user("chair_b", name="乙主席", unit=tree.b, employer=tree.employer_b), Role.CHAIR, tree.b)
     status, answer = api(chair_b, "post", URL, body)
-    assert status == 400 and "fund" in answer  # another union's fund
+    assert status == 400 and "fund" in answer["fields"]  # another union's fund
     assert api(None, "post", URL, body)[0] in (401, 403)
     assert not AidBatch.objects.exists()
 
@@ -118,7 +118,7 @@ BAD = [
 @pytest.mark.parametrize("change", BAD, ids=[str(b)[:40] for b in BAD])
 def test_a_malformed_body_is_refused_and_starts_nothing(api, tree, fund, model_workers, change):
     status, body = api(tree.chair_a, "post", URL, {"fund": fund.pk, "amount_per_household": "800", **change})
-    assert status == 400 and set(change) & set(body)
+    assert status == 400 and set(change) & {name.split(".")[0] for name in body["fields"]}
     assert not AidBatch.objects.exists() and not AidApplication.objects.exists()
 
 

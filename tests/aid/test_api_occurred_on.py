@@ -44,18 +44,18 @@ def test_a_paper_application_of_yesterday_counts_yesterday(client, tree, aid_peo
 def test_an_applicant_does_not_backdate_their_own_application(client, tree, aid_people, half):
     needy = Member.objects.get(user=aid_people["needy"])
     status, body = apply(client, aid_people["needy"], needy, occurred_on=YESTERDAY.isoformat())
-    assert status == 400 and body["detail"] == str(OCCURRED_ON_BEHALF_ONLY)
+    assert status == 400 and body["message"] == str(OCCURRED_ON_BEHALF_ONLY)
     assert not AidApplication.objects.exists()
 
 
 def test_a_day_in_the_future_or_a_closed_period_is_refused(client, tree, aid_people, half):
     needy = Member.objects.get(user=aid_people["needy"])
     status, body = apply(client, tree.committee_a, needy, occurred_on=(TODAY + datetime.timedelta(days=1)).isoformat())
-    assert status == 400 and body["detail"] == str(OCCURRED_IN_FUTURE)
+    assert status == 400 and body["message"] == str(OCCURRED_IN_FUTURE)
     Period.objects.filter(pk=half.pk).update(status=Period.Status.CLOSED)
     status, body = apply(client, tree.committee_a, needy, occurred_on=YESTERDAY.isoformat())
     assert status == 409
-    assert body["detail"] == str(OCCURRED_IN_CLOSED_PERIOD % {"date": YESTERDAY.isoformat(), "period": half.label})
+    assert body["message"] == str(OCCURRED_IN_CLOSED_PERIOD % {"date": YESTERDAY.isoformat(), "period": half.label})
     assert not AidApplication.objects.exists()
 
 
@@ -63,7 +63,7 @@ def test_a_day_in_the_future_or_a_closed_period_is_refused(client, tree, aid_peo
 def test_a_malformed_day_is_refused(client, tree, aid_people, half, day):
     needy = Member.objects.get(user=aid_people["needy"])
     status, body = apply(client, tree.committee_a, needy, occurred_on=day)
-    assert status == 400 and "occurred_on" in body
+    assert status == 400 and "occurred_on" in body["fields"]
     assert not AidApplication.objects.exists()
 
 

@@ -62,7 +62,7 @@ def test_approval_in_a_closed_period_is_refused_through_the_api(client, tree, fu
     assert client.post(f"/api/v1/tasks/{t.pk}/claim/", content_type="application/json").status_code == 200
     body = {"data": {"decision": "approve", "fund": fund.pk, "note": ""}}
     response = client.post(f"/api/v1/tasks/{t.pk}/complete/", body, content_type="application/json")
-    assert response.status_code == 409 and "已结账" in response.json()["detail"]
+    assert response.status_code == 409 and "已结账" in response.json()["message"]
     awaiting_approval.refresh_from_db()
     assert awaiting_approval.status == S.APPROVING and FundBudget.objects.get().reserved == 0
 

@@ -51,14 +51,14 @@ def test_a_call_of_today_needs_no_note(client, tree, mediator):
 def test_a_day_in_the_future_is_refused(client, tree, mediator, year):
     tomorrow = TODAY + datetime.timedelta(days=1)
     status, body = register(client, mediator, tree, occurred_on=tomorrow.isoformat())
-    assert status == 400 and body["occurred_on"] == [str(OCCURRED_IN_FUTURE)]
+    assert status == 400 and body["fields"]["occurred_on"] == [str(OCCURRED_IN_FUTURE)]
     assert not GrievanceCase.objects.exists()
 
 
 def test_a_day_outside_every_period_is_refused(client, tree, mediator):
     status, body = register(client, mediator, tree, occurred_on=YESTERDAY.isoformat())
     assert status == 409
-    assert body["detail"] == str(OCCURRED_OUTSIDE_PERIODS % {"date": YESTERDAY.isoformat(), "unit": "甲公司工会"})
+    assert body["message"] == str(OCCURRED_OUTSIDE_PERIODS % {"date": YESTERDAY.isoformat(), "unit": "甲公司工会"})
     # the old name of the field follows the same rule
     status, body = register(client, mediator, tree, filed_on=YESTERDAY.isoformat())
     assert status == 409 and not GrievanceCase.objects.exists()
@@ -68,24 +68,24 @@ def test_a_day_in_a_closed_period_is_refused(client, tree, mediator, year):
     Period.objects.filter(pk=year.pk).update(status=Period.Status.CLOSED)
     status, body = register(client, mediator, tree, occurred_on=YESTERDAY.isoformat())
     assert status == 409
-    assert body["detail"] == str(OCCURRED_IN_CLOSED_PERIOD % {"date": YESTERDAY.isoformat(), "period": year.label})
+    assert body["message"] == str(OCCURRED_IN_CLOSED_PERIOD % {"date": YESTERDAY.isoformat(), "period": year.label})
     assert not GrievanceCase.objects.exists() and not AuditEvent.objects.exists()
 
 
 def test_two_different_days_are_refused(client, tree, mediator, year):
     status, body = register(client, mediator, tree, occurred_on=YESTERDAY.isoformat(), filed_on=TODAY.isoformat())
-    assert status == 400 and body["occurred_on"] == [str(OCCURRED_ON_CONFLICT)]
+    assert status == 400 and body["fields"]["occurred_on"] == [str(OCCURRED_ON_CONFLICT)]
 
 
 @pytest.mark.parametrize("day", ["2026-13-01", "昨天", 20261201, [], {}, None, ""])
 def test_a_malformed_day_is_refused(client, tree, mediator, year, day):
     status, body = register(client, mediator, tree, occurred_on=day)
-    assert status == 400 and "occurred_on" in body
+    assert status == 400 and "occurred_on" in body["fields"]
     assert not GrievanceCase.objects.exists()
 
 
 def test_only_who_registers_for_the_union_enters_a_call(client, tree, mediator_b, worker, year):
     for user in (mediator_b, worker):
         status, body = register(client, user, tree, occurred_on=YESTERDAY.isoformat())
-        assert status == 400 and "employer_unit" in body
+        assert status == 400 and "employer_unit" in body["fields"]
     assert not GrievanceCase.objects.exists()

@@ -47,13 +47,13 @@ def test_the_api_refuses_a_second_extension_and_an_unaccepted_case_with_409(clie
     client.force_login(mediator)
     body = {"days": 5, "reason": "双方同意"}
     response = client.post(f"/api/v1/cases/{unaccepted.pk}/extend/", body, content_type="application/json")
-    assert response.status_code == 409 and "待受理" in response.json()["detail"]  # was a 500
+    assert response.status_code == 409 and "待受理" in response.json()["message"]  # was a 500
     unaccepted.refresh_from_db()
     assert unaccepted.mediation_due is None and unaccepted.extended_days == 0
     case = accept(services.case_file(actor=worker, **file_kwargs(category="overtime")), mediator, mediator)
     assert client.post(f"/api/v1/cases/{case.pk}/extend/", body, content_type="application/json").status_code == 200
     response = client.post(f"/api/v1/cases/{case.pk}/extend/", body, content_type="application/json")
-    assert response.status_code == 409 and "只能延长一次" in response.json()["detail"]
+    assert response.status_code == 409 and "只能延长一次" in response.json()["message"]
 
 
 def test_the_page_shows_the_refusal_and_offers_no_second_extension(client, tree, worker, mediator):

@@ -45,7 +45,7 @@ def test_the_api_refuses_the_reassignment_with_409_and_the_reason(client, tree, 
     client.force_login(tree.chair_a)
     url = f"/api/v1/tasks/{feedback.pk}/reassign/"
     response = client.post(url, {"user": people["rep2"].pk}, content_type="application/json")
-    assert response.status_code == 409 and "本人办理" in response.json()["detail"]
+    assert response.status_code == 409 and "本人办理" in response.json()["message"]
     response = client.post(f"/api/v1/tasks/{feedback.pk}/release/", content_type="application/json")
     assert response.status_code == 409
     feedback.refresh_from_db()

@@ -73,14 +73,14 @@ def test_progress_is_shown_and_a_download_waits_for_the_report(client, tree, h1)
     for kind in ("docx", "xlsx"):
         response = call(client, tree.chair_a, "get", f"/api/v1/reports/{started['id']}/{kind}/", HTTP_ACCEPT=DOCX)
         assert response.status_code == 409 and response["Content-Type"] == "application/json"
-        assert response.json()["detail"] == str(NOT_READY % {"status": "生成中", "progress": 0})
+        assert response.json()["message"] == str(NOT_READY % {"status": "生成中", "progress": 0})
 
 
 def test_a_period_not_yet_ended_is_refused_and_nothing_is_written(client, tree):
     this_year = Period.objects.create(org_unit=tree.a, year=datetime.date.today().year, kind=Period.Kind.FULL_YEAR)
     response = call(client, tree.chair_a, "post", f"/api/v1/periods/{this_year.pk}/close/")
     assert response.status_code == 409
-    assert response.json()["detail"] == str(PERIOD_NOT_ENDED % {"period": this_year.label, "end": this_year.ends_on})
+    assert response.json()["message"] == str(PERIOD_NOT_ENDED % {"period": this_year.label, "end": this_year.ends_on})
     this_year.refresh_from_db()
     assert this_year.status == Period.Status.OPEN and not Report.objects.exists()
 
@@ -113,7 +113,7 @@ def test_a_malformed_close_is_refused_and_closes_nothing(client, tree, h1, raw):
 def test_only_a_failed_report_is_retried(client, tree, h1):
     report = call(client, tree.chair_a, "post", f"/api/v1/periods/{h1.pk}/close/").json()
     response = call(client, tree.chair_a, "post", f"/api/v1/reports/{report['id']}/retry/")
-    assert response.status_code == 409 and response.json()["detail"] == str(NOT_FAILED)
+    assert response.status_code == 409 and response.json()["message"] == str(NOT_FAILED)
     Report.objects.filter(pk=report["id"]).update(status=Report.Status.FAILED, error="MemoryError")
     response = call(client, tree.chair_a, "post", f"/api/v1/reports/{report['id']}/retry/")
     assert response.status_code == 202 and response.json()["status"] == "running"

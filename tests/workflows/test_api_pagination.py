@@ -37,7 +37,7 @@ def test_page_size_sets_the_page_up_to_the_maximum(client, tree, many_members):
 @pytest.mark.parametrize("size", ["101", "0", "-1", "abc", "1.5", ""])
 def test_a_page_size_out_of_bounds_is_refused(client, tree, size):
     status, body = page(client, tree.chair_a, size)
-    assert status == 400 and "100" in str(body["page_size"])
+    assert status == 400 and "100" in str(body["fields"]["page_size"])
 
 
 def test_every_paged_list_documents_page_size_and_its_refusals():

@@ -73,8 +73,8 @@ def test_the_record_filter_does_not_reach_outside_scope(client, tree, applicatio
 )
 def test_a_malformed_filter_is_a_400_in_chinese(client, tree, query, field):
     status, body = tasks(client, tree.committee_a, query)
-    assert status == 400 and field in body
-    message = str(body[field])
+    assert status == 400 and field in body["fields"]
+    message = str(body["fields"][field])
     assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message
 
 
