@@ -245,8 +245,10 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Other systems send "Authorization: Token <key>" (manage.py api_token); the browser its
+        # session.  No HTTP Basic: a password on every request, and no lockout in front of it.
+        "workflows.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -263,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "UnionFlow API",
     "DESCRIPTION": "工会事务流转平台 REST API",
     "VERSION": "1.0.0",
+    # The schema names every record type and field: for logged-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from this site: the product must work without internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
