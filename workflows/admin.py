@@ -90,7 +90,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     list_display = ["at", "actor", "content_type", "object_id", "action_label", "from_state", "to_state", "reason"]
     list_filter = ["content_type", "action"]
-    search_fields = ["reason", "request_id"]
+    search_fields = ["reason", "request_id", "client_request_id"]
     list_select_related = ["actor", "content_type"]
 
     def has_add_permission(self, request):
