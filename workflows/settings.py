@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "workflows.middleware.BrowserDefenceMiddleware",
     "workflows.middleware.RequestIdMiddleware",
     "workflows.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workflows.urls"
@@ -112,6 +114,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user+IP before any password is checked (it checks none itself).
+    "axes.backends.AxesStandaloneBackend",
     "workflows.backends.ScopedRoleBackend",
     "workflows.backends.StaffModelBackend",
 ]
@@ -131,6 +135,16 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_HOURS", default=9) * 3600
 SESSION_REFRESH_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login brute-force protection (django-axes): after this many wrong passwords for one username from
+# one address that pair is locked for the cool-off time (each further try restarts it).  An admin
+# unlocks at once in 管理后台 › Axes › Access attempts (delete the row) or with ``manage.py axes_reset``.
+# Behind a proxy the address is the proxy's (REMOTE_ADDR: a forwarded header could be forged).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "workflows.views.auth.login_locked_out"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
