@@ -63,7 +63,9 @@ class BrowserDefenceMiddleware:
 
     ``Permissions-Policy`` switches off device features no page uses.  Answers that carry personal
     data — every API answer, every page seen by a logged-in user — are ``no-store``: a shared
-    computer's cache or back button must not show them to the next person.
+    computer's cache or back button must not show them to the next person.  "Logged in" is judged by
+    the session cookie, not by loading the user: this runs on the 503 page too, when the database
+    is gone.
     """
 
     def __init__(self, get_response):
@@ -72,7 +74,7 @@ class BrowserDefenceMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        if request.path_info.startswith("/api/") or request.user.is_authenticated:
+        if request.path_info.startswith("/api/") or settings.SESSION_COOKIE_NAME in request.COOKIES:
             add_never_cache_headers(response)
         return response
 
@@ -103,6 +105,8 @@ class SlidingSessionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code >= 500:
+            return response  # nothing was done; and the session may be what is out of reach (503)
         session = getattr(request, "session", None)
         if session is not None and SESSION_KEY in session:  # a browser's logged-in session (not a token call)
             now = int(time.time())
@@ -129,10 +133,11 @@ def lost_database_error(exc):
 
 def log_database_unavailable(request, error):
     logger.error(
-        "database unavailable during %s %s (request %s): %s",
+        "database unavailable during %s %s (request %s, client's id %s): %s",
         request.method,
         request.path,
         getattr(request, "request_id", ""),
+        getattr(request, "client_request_id", "") or "-",
         str(error).strip(),
     )
 
