@@ -88,3 +88,21 @@ def test_the_test_clients_login_still_works(client, tree):
     assert client.login(username="committee_a", password=PASSWORD)
     assert client.get("/").status_code == 200
     assert not client.login(username="committee_a", password="wrong-guess")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"username": "committee_a"},
+        {"username": "x" * 300, "password": "p"},
+        {"username": "a\x00b", "password": "p"},
+    ],
+)
+def test_a_malformed_login_is_the_form_again_never_a_500(client, tree, body):
+    """A 300-character username answered 500 on PostgreSQL (axes stores 255); it is a wrong login
+    like any other, locked out after the limit."""
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post("/login/", body, REMOTE_ADDR="10.0.0.7")
+        assert response.status_code in (200, 429) and 'name="password"' in response.content.decode()
+    assert attempt(client, "committee_a", PASSWORD).status_code == 302  # nothing was counted against the user

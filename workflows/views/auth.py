@@ -1,6 +1,8 @@
-"""The login page's answer when django-axes has locked a username for this address."""
+"""The login page's answer when django-axes has locked a username for this address, and the name an
+attempt is counted under."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -27,3 +29,14 @@ def login_locked_out(request, original_response=None, credentials=None):
     )
     add_never_cache_headers(response)  # as Django's own login page
     return response
+
+
+def lockout_username(request, credentials=None):
+    """``AXES_USERNAME_CALLABLE``: the username a failed login is counted under, cut to the longest a
+    username can be.  Django's login form does not limit it and axes stores at most 255 characters:
+    PostgreSQL refused a longer one with a 500.  No real user is merged with another by the cut."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = credentials.get(field) if credentials else request.POST.get(field)
+    if not isinstance(username, str):
+        return username
+    return username[: get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length]
