@@ -123,7 +123,7 @@ class AuditEventQuerySet(models.QuerySet):
         if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
             raise AppendOnlyError(AUDIT_IS_APPEND_ONLY)
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             seq, prev_hash = _lock_chain_head(self.db)
             for obj in objs:
                 obj.link(seq=seq + 1, prev_hash=prev_hash)
@@ -215,7 +215,8 @@ class AuditEvent(models.Model):
         if self.pk is not None or kwargs.get("force_update") or kwargs.get("update_fields"):
             raise AppendOnlyError(AUDIT_IS_APPEND_ONLY)
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        # No savepoint of its own: a failed append fails the change it records anyway.
+        with transaction.atomic(using=using, savepoint=False):
             seq, prev_hash = _lock_chain_head(using)
             self.link(seq=seq + 1, prev_hash=prev_hash)
             super().save(*args, **kwargs)
