@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client, RequestFactory
 
 from tests.factories import make_tree
 from workflows.celery import app as celery_app
@@ -35,3 +36,20 @@ def _fast_password_hashing(settings):
 def _no_pdf_by_default(settings):
     """Converting to PDF takes LibreOffice seconds; the one test that wants it turns it back on."""
     settings.UNIONFLOW = {**settings.UNIONFLOW, "REPORT_PDF": False}
+
+
+class LoginClient(Client):
+    """Django's test client whose ``login()`` passes a request to ``authenticate()``, as the login page does.
+
+    django-axes counts failed logins per username and address, so it refuses an authentication
+    without a request.  ``force_login`` authenticates nothing and needs no change.
+    """
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/login/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return LoginClient()

@@ -4,7 +4,9 @@ from django_fsm.admin import FSMAdminMixin  # noqa: F401  (domain apps use it fo
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
+from .api_tokens import api_token_revoke
 from .models import (
+    ApiToken,
     AuditEvent,
     EmployerUnit,
     Member,
@@ -111,7 +113,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     list_display = ["at", "actor", "content_type", "object_id", "action_label", "from_state", "to_state", "reason"]
     list_filter = ["content_type", "action"]
-    search_fields = ["reason", "request_id"]
+    search_fields = ["reason", "request_id", "client_request_id"]
     list_select_related = ["actor", "content_type"]
 
     def has_add_permission(self, request):
@@ -149,3 +151,33 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "kind", "title", "created", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with ``manage.py api_token`` (shown once there); here they are seen and revoked."""
+
+    list_display = ["shown", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["shown", "name", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "digest"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: the audit trail points at the row
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("workflows.change_apitoken")
+
+    @admin.action(description=_("吊销所选 API 令牌"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = api_token_revoke(tokens=queryset, actor=request.user, via=_("管理后台"))
+        self.message_user(request, _("已吊销 %(count)d 个令牌。") % {"count": count})

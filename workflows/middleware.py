@@ -1,27 +1,117 @@
-"""Request-wide concerns: a request id for each request, and a clear page when the database is gone."""
+"""Request-wide concerns: a request id for each request, the browser's defence headers, and a clear
+page when the database is gone."""
 
 import logging
+import re
+import time
 import uuid
+from contextvars import ContextVar
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 from .errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
 
 logger = logging.getLogger("workflows.database")
 
+# What a caller may send as its own request id: a UUID, a trace id, a ticket number.  Anything else
+# (markup, newlines, 1 kB of text) is dropped rather than trimmed into something it never sent.
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+# ``(server id, client id)`` of the request being served, for the audit rows written deep inside a
+# service: the client's id is not passed down, and some writes (a flow's follow-on step) are not
+# handed the server's.  Empty outside a request (Celery, shell).
+current_request_ids = ContextVar("current_request_ids", default=("", ""))
+
+
+def sanitised_client_request_id(value):
+    value = (value or "").strip()
+    return value if CLIENT_REQUEST_ID.fullmatch(value) else ""
+
 
 class RequestIdMiddleware:
+    """Give each request a server-made id (``request.request_id``) that the audit trail records and
+    the response carries in ``X-Request-ID``.
+
+    A client's own ``X-Request-ID`` is never the id — anyone could send someone else's, or one that
+    breaks the log — it is kept beside it, sanitised, as ``request.client_request_id``.
+    """
+
     header = "HTTP_X_REQUEST_ID"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = (request.META.get(self.header) or uuid.uuid4().hex)[:64]
-        response = self.get_response(request)
+        request.request_id = uuid.uuid4().hex
+        request.client_request_id = sanitised_client_request_id(request.META.get(self.header))
+        token = current_request_ids.set((request.request_id, request.client_request_id))
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_ids.reset(token)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+class BrowserDefenceMiddleware:
+    """Headers that tell the browser what a page may do and keep.
+
+    ``Permissions-Policy`` switches off device features no page uses.  Answers that carry personal
+    data — every API answer, every page seen by a logged-in user — are ``no-store``: a shared
+    computer's cache or back button must not show them to the next person.  "Logged in" is judged by
+    the session cookie, not by loading the user: this runs on the 503 page too, when the database
+    is gone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path_info.startswith("/api/") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            add_never_cache_headers(response)
+        return response
+
+
+# When the session's end was last pushed back (epoch seconds), inside the session itself.
+SESSION_SEEN_KEY = "_unionflow_seen"
+
+
+def mark_session_seen(sender, request, user, **kwargs):
+    """``user_logged_in`` receiver: a new session starts its working day now, in the save the login
+    makes anyway."""
+    if getattr(request, "session", None) is not None:
+        request.session[SESSION_SEEN_KEY] = int(time.time())
+
+
+class SlidingSessionMiddleware:
+    """A logged-in session ends ``SESSION_COOKIE_AGE`` (a working day) after the user's last request.
+
+    (And when the browser closes: ``SESSION_EXPIRE_AT_BROWSER_CLOSE`` gives the cookie no expiry.)
+    Django's ``SESSION_SAVE_EVERY_REQUEST`` would do it by writing the session on every request —
+    three more queries a page, and on SQLite every page view taking the database's write lock.  Here
+    the end is pushed back only when it was last pushed ``SESSION_REFRESH_SECONDS`` ago or more, so a
+    session ends between that much before and exactly at a working day of inactivity.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code >= 500:
+            return response  # nothing was done; and the session may be what is out of reach (503)
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:  # a browser's logged-in session (not a token call)
+            now = int(time.time())
+            if now - session.get(SESSION_SEEN_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[SESSION_SEEN_KEY] = now  # modified: SessionMiddleware saves it with a new expiry
         return response
 
 
@@ -43,10 +133,11 @@ def lost_database_error(exc):
 
 def log_database_unavailable(request, error):
     logger.error(
-        "database unavailable during %s %s (request %s): %s",
+        "database unavailable during %s %s (request %s, client's id %s): %s",
         request.method,
         request.path,
         getattr(request, "request_id", ""),
+        getattr(request, "client_request_id", "") or "-",
         str(error).strip(),
     )
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from workflows.secret_key import installation_secret_key
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -60,7 +63,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "workflows.middleware.SlidingSessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     # Before CSRF, which reads the form: a body over its limit is answered 413 before any of it is read.
     "workflows.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,9 +74,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "workflows.middleware.BrowserDefenceMiddleware",
     "workflows.middleware.RequestIdMiddleware",
     "workflows.pii.PiiAccessMiddleware",  # audits each unmasked view of personal data
     "workflows.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workflows.urls"
@@ -112,6 +120,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user+IP before any password is checked (it checks none itself).
+    "axes.backends.AxesStandaloneBackend",
     "workflows.backends.ScopedRoleBackend",
     "workflows.backends.StaffModelBackend",
 ]
@@ -124,6 +134,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sessions end after a working day without a request and when the browser closes: a shared office
+# computer must not stay logged in overnight.  Requests push the end back, at most every
+# SESSION_REFRESH_SECONDS (workflows.middleware.SlidingSessionMiddleware says why not every request).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_HOURS", default=9) * 3600
+SESSION_REFRESH_SECONDS = 300
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login brute-force protection (django-axes): after this many wrong passwords for one username from
+# one address that pair is locked for the cool-off time (each further try restarts it).  An admin
+# unlocks at once in 管理后台 › Axes › Access attempts (delete the row) or with ``manage.py axes_reset``.
+# Behind a proxy the address is the proxy's (REMOTE_ADDR: a forwarded header could be forged).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "workflows.views.auth.login_locked_out"
+AXES_USERNAME_CALLABLE = "workflows.views.auth.lockout_username"
 
 LANGUAGE_CODE = "zh-hans"
 # Chinese only, whatever the browser asks: the project's own text has no other translation, so an
@@ -249,10 +277,16 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Other systems send "Authorization: Token <key>" (manage.py api_token); the browser its
+        # session.  No HTTP Basic: a password on every request, and no lockout in front of it.
+        "workflows.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "workflows.renderers.BrowsableAPIRenderer",  # DRF's, under the Content-Security-Policy
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "workflows.parsers.ObjectJSONParser",
         "rest_framework.parsers.FormParser",
@@ -267,6 +301,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "UnionFlow API",
     "DESCRIPTION": "工会事务流转平台 REST API",
     "VERSION": "1.0.0",
+    # The schema names every record type and field: for logged-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from this site: the product must work without internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -347,6 +383,38 @@ UNIONFLOW = {
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp 4): scripts and styles come from this site's files, or are
+# inline with the request's nonce (``request.csp_nonce``); no style="" or on*="" attribute runs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],  # Swagger UI's and the admin's icons are data: SVGs
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# No page uses a device feature; a script injected into one could not either.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -31,6 +31,7 @@ from .errors import (
     PeriodClosed,
     WorkflowError,
 )
+from .middleware import current_request_ids
 from .models import AuditEvent, Period, WorkflowRecord
 
 OCCURRED_IN_FUTURE = _("发生日期不能晚于今天。")
@@ -123,7 +124,13 @@ def ensure_day_open(org_unit, day, *, field, label):
 
 
 def audit(record, *, actor, action, action_label="", from_state="", to_state="", reason="", request_id=""):
-    """Append one audit event for ``record``.  Call inside the transaction of the change."""
+    """Append one audit event for ``record``.  Call inside the transaction of the change, at its end:
+    appending takes the audit chain's lock until the commit (``AuditEvent.save``).
+
+    ``request_id`` defaults to the id of the request being served, and the client's own id is
+    recorded beside it.
+    """
+    server_id, client_id = current_request_ids.get()
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
@@ -134,7 +141,8 @@ def audit(record, *, actor, action, action_label="", from_state="", to_state="",
         from_state=from_state,
         to_state=to_state,
         reason=reason,
-        request_id=request_id or "",
+        request_id=request_id or server_id,
+        client_request_id=client_id,
     )
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .views import health, pages, queue
 
@@ -30,7 +31,13 @@ urlpatterns = [
     path("summaries/", include("summaries.urls")),
     path("api/v1/", include("workflows.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    # The schema answers 401 to a caller without a session or token; the docs page sends a browser
+    # to the login page first.
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs.html")),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -194,3 +194,36 @@ def test_two_workers_paying_one_batch_at_once_pay_each_household_once(monkeypatc
     assert AidBatch.objects.get(pk=batch.pk).status == AidBatch.Status.PAID
     assert AuditEvent.objects.filter(action="mark_paid").count() == 1
     print(f"\nconcurrent payers paid {[paid for _, paid in results]} of {households} households")
+
+
+def test_concurrent_appends_keep_the_audit_chain_whole():
+    """Every audited write appends under the chain's lock: writers at the same moment get consecutive
+    places, each linked to the one before (without the lock two take the same place, one fails)."""
+    from django.db import transaction
+
+    from tests.factories import make_user
+    from workflows.models import Member
+    from workflows.transitions import audit
+
+    tree = make_tree()
+    outsider = {"unit": tree.a, "employer": tree.employer_a, "membership": Member.Membership.NON_MEMBER}
+    applicants = [make_user(f"joiner{i}", name=f"职工{i}", **outsider) for i in range(12)]
+    first = services.membership_apply(actor=tree.applicant_a, statement="本人自愿加入工会，遵守章程。")
+
+    def apply(user):
+        return lambda: services.membership_apply(actor=user, statement="本人自愿加入工会，遵守章程。")
+
+    def note(i):
+        def call():
+            for n in range(10):
+                with transaction.atomic():
+                    audit(first, actor=None, action="note", reason=f"{i}-{n}")
+
+        return call
+
+    results = run_together(*[apply(u) for u in applicants], *[note(i) for i in range(6)])
+    assert [kind for kind, _ in results] == ["ok"] * len(results), [v for k, v in results if k == "error"]
+    checked, broken = AuditEvent.objects.verify_chain()
+    assert broken is None, broken
+    assert checked == AuditEvent.objects.count() == 1 + len(applicants) + 6 * 10
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, checked + 1))

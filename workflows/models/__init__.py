@@ -8,8 +8,10 @@ from .notifications import Notification
 from .org import EmployerUnit, Member, OrgUnit, RoleAssignment
 from .periods import Period
 from .records import Attachment, Comment, WorkflowRecord
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "Comment",
