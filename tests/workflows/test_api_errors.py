@@ -54,8 +54,8 @@ def test_a_body_that_is_not_json_is_a_parse_error_in_chinese(en, tree):
 
 def test_anonymous_is_refused_in_the_shape(en, tree):
     response = en.get("/api/v1/tasks/")
-    body = assert_shape(response, 403, "not_authenticated")
-    assert body["message"] == "身份认证信息未提供。"
+    body = assert_shape(response, 401, "not_authenticated")  # 401: a token is a way in (WWW-Authenticate)
+    assert body["message"] == "身份认证信息未提供。" and response.headers["WWW-Authenticate"]
 
 
 def test_a_missing_csrf_token_is_refused_in_chinese(tree):
