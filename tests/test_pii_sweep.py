@@ -63,7 +63,9 @@ class Data:
         tree = self.tree = make_tree()
         today = timezone.localdate()
         Period.objects.create(
-            org_unit=tree.top, year=today.year, kind=Period.Kind.FIRST_HALF if today.month <= 6 else "second_half"
+            org_unit=tree.top,
+            year=today.year,
+            kind=Period.Kind.FIRST_HALF if today.month <= 6 else Period.Kind.SECOND_HALF,
         )
         self.fund = Fund.objects.create(org_unit=tree.a, name="困难职工帮扶资金")
         FundBudget.objects.create(fund=self.fund, period=Period.objects.get(), amount=Decimal("900000"))
