@@ -4,7 +4,10 @@ income, illness or 致困原因 that the role may not see.
 
 The URLs come from the URL conf (pages, the DRF router's routes, the admin's registry), so a new
 page cannot escape: a route with parameters that this module cannot fill fails the test until
-its records are named in ``ARGUMENTS``.  Downloads (.docx, .xlsx) are unzipped and read too.
+its records are named in ``ARGUMENTS`` (and one naming no record fails too); a list that shows
+nothing without a query (the member lookup) is read with the queries in ``QUERIES``.  Downloads
+(.docx, .xlsx: a case's documents, a closed period's 工作总结 and its figures) are unzipped and
+read too.
 """
 
 import datetime
@@ -12,18 +15,21 @@ import io
 import json
 import zipfile
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_timers
 
+from aid import services as aid_services
 from aid.flows import AidFlow
-from aid.models import AidApplication, AidBatch, Fund, FundBudget, HardshipFile
+from aid.models import AidApplication, AidBatch, AidType, Fund, FundBudget, HardshipFile
 from cases import services as case_services
 from cases.flows import GrievanceFlow
 from cases.models import GrievanceCase
@@ -97,6 +103,8 @@ class Data:
         self._cases()
         self._aid_now()
         self._rest()
+        self._model_workers_and_budgets()
+        self._closed_period()  # last: it closes 甲's half-year
 
     def allow(self, value, *usernames):
         self.secret[str(value)] |= set(usernames)
@@ -151,6 +159,8 @@ class Data:
             self.secret[phone] = readers | {m.username}
         self.secret["13900000002"] = {tree.committee_a.username}  # the registrar; not yet accepted
         core_services.comment_add(record=mine, actor=fresh(m), body="已电话联系申请人。")
+        evidence = SimpleUploadedFile("工资条.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+        core_services.attachment_add(record=mine, actor=fresh(self.worker), upload=evidence)
 
     def _aid_with_timers(self):
         tree, n = self.tree, self.needy
@@ -208,6 +218,41 @@ class Data:
             proposal_services.proposal_second(proposal=proposal, actor=fresh(rep))
         proposal_services.proposal_submit(proposal=proposal, actor=fresh(self.reps[0]))
 
+    def _model_workers_and_budgets(self):
+        """A 劳模 flagged by the chair (audited on the member), 劳模慰问 under review, and finance adding
+        to the fund's budget (audited on the fund)."""
+        tree = self.tree
+        self.model_worker = make_user("laomo", name="劳模甲", unit=tree.a_branch, employer=tree.employer_a)
+        core_services.member_set_model_worker(
+            member=Member.objects.get(user=self.model_worker),
+            actor=fresh(tree.chair_a),
+            is_model_worker=True,
+            reason="市级劳动模范",
+        )
+        aid_services.model_worker_batch_create(
+            actor=fresh(tree.chair_a), title="劳模慰问", amount_per_household=Decimal("1000"), fund=self.fund
+        )
+        aid_services.budget_change(
+            budget=FundBudget.objects.get(fund=self.fund), actor=fresh(self.finance), amount=Decimal("950000")
+        )
+
+    def _closed_period(self):
+        """甲's half-year closed once it has ended: its 工作总结 (.docx) and figures (.xlsx) written from
+        every record above, as a worker writes them."""
+        from summaries import services as summary_services
+
+        today = timezone.localdate()
+        period = Period.objects.create(
+            org_unit=self.tree.a,
+            year=today.year,
+            kind=Period.Kind.FIRST_HALF if today.month <= 6 else Period.Kind.SECOND_HALF,
+        )
+        with time_machine.travel(period.ends_on + datetime.timedelta(days=1)):
+            report = summary_services.report_request(period=period, actor=fresh(self.tree.chair_a), run=lambda pk: 0)
+            summary_services.report_run(report.pk)
+        report.refresh_from_db()
+        assert report.status == report.Status.DONE and report.document and report.workbook, report.error
+
     def viewers(self):
         """Nobody, then each role once, and the people whose data it is (one of each kind)."""
         t = self.tree
@@ -241,6 +286,8 @@ def ARGUMENTS(data):
     from summaries.models import Report
 
     reports = ids(Report.objects.all())
+    funds, budgets, members = ids(Fund.objects.all()), ids(FundBudget.objects.all()), ids(Member.objects.all())
+    model_worker_batches = ids(AidBatch.objects.filter(aid_type=AidType.MODEL_WORKER))
     each = lambda pks, **fixed: [{"pk": pk, **fixed} for pk in pks]  # noqa: E731
     documents = [{"pk": pk, "kind": kind} for pk in cases for kind in ("agreement", "rejection", "failure")]
     return {
@@ -298,6 +345,33 @@ def ARGUMENTS(data):
         "membership-application-detail": each(memberships),
         "membership-application-audit": each(memberships),
         "membership-application-withdraw": each(memberships[:1]),
+        "member-detail": each(members),
+        "member-audit": each(members),
+        "member-model-worker": each(members[:1]),
+        "aid-fund-detail": each(funds),
+        "aid-fund-audit": each(funds),
+        "aid-budget-detail": each(budgets),
+        "aid-model-worker-batch-detail": each(model_worker_batches),
+        "period-detail": each(periods),
+        "period-close": each(periods),
+        "report-detail": each(reports),
+        "report-docx": each(reports),
+        "report-xlsx": each(reports),
+        "report-retry": each(reports),
+    }
+
+
+# Lists that show nothing without a query: route name -> the queries they are read with.
+def QUERIES(data):
+    members = Member.objects.select_related("user")
+    return {
+        # 职工查询 finds no one without a criterion: every worker by 工号 and by full name, and the 劳模
+        "member-list": [
+            *(urlencode({"employee_no": m.employee_no}) for m in members),
+            *(urlencode({"name": m.display_name}) for m in members),
+            "is_model_worker=true",
+            "is_model_worker=false",
+        ],
     }
 
 
@@ -344,10 +418,13 @@ def test_no_page_api_response_or_download_shows_a_role_personal_data_it_may_not_
     arguments = ARGUMENTS(data)
     unfillable = sorted(name for name, params in routes() if params and name not in arguments)
     assert not unfillable, f"name the records for these routes in ARGUMENTS: {unfillable}"
-    urls = []
+    urls, queries = [], QUERIES(data)
     for name, params in routes():
         for kwargs in arguments.get(name, [{}]) if params else [{}]:
             urls.append(reverse(name, kwargs=kwargs or None))
+        urls += [f"{reverse(name)}?{query}" for query in queries.get(name, [])]
+    empty = sorted(name for name, fills in arguments.items() if not fills)
+    assert not empty, f"no record in the data to sweep these routes with: {empty}"
     leaks, requests, by_status, shown_to = [], 0, {}, {value: set() for value in data.secret}
     for viewer in data.viewers():
         client.logout()

@@ -1,6 +1,7 @@
 """Looking a worker up (/api/v1/members/) for other union systems: by 工号 or full name, within the
-unions where the caller reads records, with the name and phone masked.  The 劳模 flag is read here
-and set by the chair or an administrator (``model-worker/``, audited)."""
+unions where the caller reads records, with the name and phone masked and the 会员状态 answered only
+to who reads membership applications.  The 劳模 flag is read here and set by the chair or an
+administrator (``model-worker/``, audited)."""
 
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Trim
@@ -13,8 +14,10 @@ from rest_framework.response import Response
 from . import pii, selectors, services
 from .api import AuditEventSerializer, BodyCheckedFirst
 from .api_refusals import refusals
+from .backends import ScopedRoleBackend
 from .models import AuditEvent, Member
 from .pii import mask_digits, mask_name
+from .roles import MEMBERSHIP_READ
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -22,7 +25,12 @@ class MemberSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField(help_text="Masked: 138****5678")
     employer_unit = serializers.CharField(source="employer_unit.name")
     org_unit = serializers.CharField(source="org_unit.name")
-    membership_label = serializers.CharField(source="get_membership_display")
+    membership = serializers.ChoiceField(
+        choices=Member.Membership.choices,
+        allow_null=True,
+        help_text="会员状态; null unless you read the union's membership applications (入会申请)",
+    )
+    membership_label = serializers.CharField(source="get_membership_display", allow_null=True)
 
     class Meta:
         model = Member
@@ -31,6 +39,16 @@ class MemberSerializer(serializers.ModelSerializer):
             "membership_label", "is_representative", "is_model_worker", "phone",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, member):
+        data = super().to_representation(member)
+        # 申请入会中 tells of a membership application, 非会员/已退会 who is out of the union: the
+        # 入会申请 domain's, answered only to its readers (a role held over the member's union; no
+        # request, as while the schema is built: nobody).
+        viewer = getattr(self.context.get("request"), "user", None)
+        if viewer is None or not ScopedRoleBackend().has_perm(viewer, MEMBERSHIP_READ, member):
+            data["membership"] = data["membership_label"] = None
+        return data
 
     def get_name(self, member) -> str:
         return mask_name(member.display_name)
@@ -106,7 +124,7 @@ class MemberViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
         member = services.member_set_model_worker(
             member=member, actor=request.user, request_id=request.request_id, **body.validated_data
         )
-        return Response(MemberSerializer(member).data)
+        return Response(MemberSerializer(member, context=self.get_serializer_context()).data)
 
     @extend_schema(responses={200: AuditEventSerializer(many=True), **refusals(404)})
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)

@@ -1,7 +1,9 @@
 """The IDOR matrix: every record-bearing URL of the site and the API, generated from the URL conf
-(the DRF router's routes included), tried with GET and POST by everyone who must not reach the
-record behind it — anonymous, an employee of the same union who is not the applicant, a member of a
-sibling union holding every role there, and each role that does not read the record's domain.
+(the DRF router's routes included), tried with GET and POST (and the API's PATCH, PUT and DELETE
+where a route serves them) by everyone who must not reach the record behind it — anonymous, an
+employee of the same union who is not the applicant, a member of a sibling union holding every
+role there, and each role that does not read the record's domain; at a door that acts, also each
+role that reads the record but may not act there (``ACTS``).
 
 Each try must be refused (login redirect / 401 / 403 for anonymous; 403, 404 or 405 otherwise) and
 must write nothing: no INSERT/UPDATE/DELETE runs, and every table keeps its row count.  Each URL
@@ -11,7 +13,9 @@ too.  A URL the matrix does not know how to fill fails the test: a new endpoint 
 
 import dataclasses
 import re
+from decimal import Decimal
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -24,7 +28,7 @@ from viewflow.workflow.models import Task
 
 from aid import services as aid_services
 from aid.flows import AidBatchFlow
-from aid.models import AidApplication, AidBatch, FundBudget, HardshipFile
+from aid.models import AidApplication, AidBatch, Fund, FundBudget, HardshipFile
 from cases import documents
 from cases import services as case_services
 from cases.models import GrievanceCase
@@ -36,9 +40,9 @@ from tests.cases.conftest import file_kwargs
 from tests.factories import fresh, grant, make_user
 from tests.proposals.conftest import submitted
 from workflows import engine, services
-from workflows.models import Attachment, MembershipApplication, Notification, Period
+from workflows.models import Attachment, Member, MembershipApplication, Notification, Period
 from workflows.notifications import notify
-from workflows.roles import AID_READ, Role, roles_granting
+from workflows.roles import AID_READ, ALL_DOMAINS_READ, Role, roles_granting
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +112,28 @@ NO_RECORD = {
 }  # fmt: skip
 # Rows an API list action returns when they are not the ViewSet's own records.
 LIST_ROWS = {"funds": FundBudget, "publicity": AidApplication}
+
+
+# The queries an API list is read with, per row: the task boxes; the member lookup finds no one
+# without a criterion (it is not a roster), so each member is looked up by 工号, by name and as 劳模.
+def list_queries(instance):
+    if isinstance(instance, Task):
+        return ["?box=inbox", "?box=queue", "?box=archive"]
+    if isinstance(instance, Member):
+        criteria = [{"employee_no": instance.employee_no}, {"name": instance.display_name}]
+        if instance.is_model_worker:
+            criteria.append({"is_model_worker": "true"})
+        return ["?" + urlencode(c) for c in criteria]
+    return [""]
+
+
+# Doors that act on a record some of its readers may not act on: (door, method) → the permission to
+# act.  Those readers are tried too and must be refused like any reader (nothing written).
+ACTS = {
+    ("member-model-worker", "post"): "workflows.change_member",  # 认定劳模: the chair, an administrator
+    ("aid-budget-detail", "patch"): "aid.change_fundbudget",  # 调整预算: finance, an administrator
+}
+WRITES = ("post", "patch", "put", "delete")
 # 提案公开: any member of the union reads its proposals; every other door refuses them (with a
 # message and nothing written, as any reader who may not act is refused).
 UNION_READS = {Proposal: {"proposals:detail", "proposal-detail", "proposal-audit", "proposal-list"}}
@@ -202,8 +228,11 @@ def reach(instance):
         return set(roles_granting("workflows.manage_period"))
     if isinstance(instance, Notification):
         return set()  # the recipient's only
-    if isinstance(instance, FundBudget):
-        return set(roles_granting(AID_READ))
+    if isinstance(instance, Fund | FundBudget):
+        return set(roles_granting(AID_READ))  # a fund and its budgets are read with the union's aid
+    if isinstance(instance, Member):
+        # 职工查询: a worker is looked up by whoever reads any domain of the worker's union
+        return {role for perm in ALL_DOMAINS_READ for role in roles_granting(perm)}
     return readers(instance)
 
 
@@ -253,15 +282,28 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
         files=households,
     )
     votes(batch, AidBatchFlow.review, tree.chair_a, {tree.committee_a: "for", aid_people["committee2"]: "for"})
+    # 劳模: the chair flags a worker (audited on the member) and starts 劳模慰问 for the union's 劳模
+    model_worker = services.member_set_model_worker(
+        member=Member.objects.get(user=worker), actor=fresh(tree.chair_a), is_model_worker=True, reason="市级劳动模范"
+    )
+    model_batch, _ = aid_services.model_worker_batch_create(
+        actor=fresh(tree.chair_a), title="劳模慰问", amount_per_household=Decimal("1000"), fund=fund
+    )
+    votes(model_batch, AidBatchFlow.review, tree.chair_a, {tree.committee_a: "for", aid_people["committee2"]: "for"})
+    # finance adds to the fund's budget (audited on the fund)
+    aid_services.budget_change(
+        budget=FundBudget.objects.get(fund=fund), actor=fresh(aid_people["finance"]), amount=Decimal("30000")
+    )
     proposal = submitted(congress, people)
     closing = Period.objects.create(org_unit=tree.a, year=period.year, kind=Period.Kind.FULL_YEAR)
     report = Report.objects.create(org_unit=tree.a, period=closing, status=Report.Status.DONE)
     report.document.save("总结.docx", ContentFile(b"PK docx"), save=True)
+    report.workbook.save("总结.xlsx", ContentFile(b"PK xlsx"), save=True)
     records = {
         GrievanceCase: [case, refused],
         MembershipApplication: [membership],
         AidApplication: [verifying, publicised],
-        AidBatch: [batch],
+        AidBatch: [batch, model_batch],
         HardshipFile: households[:1],
         Proposal: [proposal],
         Task: list(engine.open_tasks_for_all().filter(status__in=["NEW", "ASSIGNED", "STARTED"])),
@@ -270,6 +312,8 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
         Period: [closing],
         Report: [report],
         FundBudget: list(FundBudget.objects.all()),
+        Fund: [fund],
+        Member: [model_worker],
     }
     assert all(records.values()), records
     for instance in (r for rs in records.values() for r in rs):
@@ -280,8 +324,8 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
         AidApplication,
         Proposal,
     }
-    batch.refresh_from_db()
-    assert publicised.status == batch.status == "publicizing"
+    assert publicised.status == batch.status == model_batch.status == "publicizing"
+    assert model_batch.aid_type == "model_worker" and model_worker.is_model_worker
 
     employee = grant(
         make_user("employee_a", name="周职工", unit=tree.a_branch, employer=tree.employer_a), Role.EMPLOYEE, tree.a
@@ -293,7 +337,7 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
     return SimpleNamespace(tree=tree, records=records, employee=employee, sibling=sibling, role_holders=role_holders)
 
 
-def outsiders(world, instance, door):
+def outsiders(world, instance, door, method="get"):
     """(label, user, mode) of everyone who must not get through ``door`` to ``instance``; user None
     is anonymous; mode "reader" is someone who reads the record but may not act through this door."""
     people = [("anonymous", None, "outsider"), ("sibling union, every role", world.sibling, "outsider")]
@@ -304,7 +348,15 @@ def outsiders(world, instance, door):
     elif door.key not in UNION_ACTS.get(kind, ()):
         people.append(("employee, not the applicant", world.employee, "outsider"))
     roles = [role for role in Role if role not in reach(instance)]
-    return people + [(f"role {role.label} only", world.role_holders[role], "outsider") for role in roles]
+    people += [(f"role {role.label} only", world.role_holders[role], "outsider") for role in roles]
+    if (door.key, method) in ACTS:
+        actors = set(roles_granting(ACTS[(door.key, method)]))
+        people += [
+            (f"role {role.label} only (reads, may not act)", world.role_holders[role], "reader")
+            for role in Role
+            if role in reach(instance) and role not in actors
+        ]
+    return people
 
 
 def insiders(world, instance):
@@ -351,19 +403,19 @@ def attempt(client, user, method, url, api):
             client.force_login(user)
         client.acting_as = user
     with transaction.atomic():
-        before = row_counts() if method == "post" else {}
+        before = row_counts() if method in WRITES else {}
         with connection.execute_wrapper(watch):
             try:
                 if method == "get":
                     response = client.get(url, HTTP_ACCEPT="application/json" if api else "text/html")
                 elif api:
-                    response = client.post(url, data={}, content_type="application/json")
+                    response = getattr(client, method)(url, data={}, content_type="application/json")
                 else:
                     response = client.post(url, data={})
             except Exception as exc:  # a 500 is a failure of its own
                 transaction.set_rollback(True)
                 return 500, repr(exc)[:120], writes, {}
-        after = row_counts() if method == "post" else {}
+        after = row_counts() if method in WRITES else {}
         transaction.set_rollback(True)
     changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
     return response.status_code, response.get("Location", ""), writes, changed
@@ -374,7 +426,7 @@ def refused(status, location, user, api, method, mode):
         if api:
             return status in (401, 403)
         return (status == 302 and location.startswith(resolve_url(settings.LOGIN_URL))) or status == 405
-    if mode == "reader" and method == "post":  # refused like any reader: a message, or 400/403/409
+    if mode == "reader" and method in WRITES:  # refused like any reader: a message, or 400/403/409
         return status in (302, 400, 403, 404, 405, 409)
     return status in (403, 404, 405)
 
@@ -383,7 +435,7 @@ def served(client, world, door, instance, url):
     """The methods ``url`` serves at all (a method answered 405 to someone who reaches the record is
     answered 405 to everyone), and whether an insider reached the record through it."""
     methods, reached = [], False
-    for method in ("get", "post"):
+    for method in ("get", *WRITES) if door.api else ("get", "post"):
         if door.api and method not in door.methods:
             continue
         for user in insiders(world, instance):
@@ -425,7 +477,7 @@ def test_no_record_bearing_url_lets_anyone_else_in(client, world):
             door_reached |= any(reached for _url, _methods, reached in urls)
             for url, methods, _reached in urls:
                 for method in methods:
-                    for label, user, mode in outsiders(world, instance, door):
+                    for label, user, mode in outsiders(world, instance, door, method):
                         tries += 1
                         matrix.setdefault(door.name, set()).add(label)
                         status, location, writes, changed = attempt(client, user, method, url, door.api)
@@ -441,7 +493,7 @@ def test_no_record_bearing_url_lets_anyone_else_in(client, world):
 
 
 def test_no_api_list_shows_anyone_elses_records(client, world):
-    failures = []
+    failures, unseen = [], []
     for door, model in record_doors():
         if model is not None or "get" not in (door.methods or {}):
             continue
@@ -449,17 +501,29 @@ def test_no_api_list_shows_anyone_elses_records(client, world):
         rows_model = door.viewset.queryset.model if action == "list" else LIST_ROWS.get(action)
         assert rows_model is not None, f"{door.name}: which records does the list action {action!r} return?"
         url = reverse(door.name)
-        queries = ["?box=inbox", "?box=queue", "?box=archive"] if rows_model is Task else [""]
+
+        def shown(user, query, url=url):
+            client.force_login(user)
+            response = client.get(url + query)
+            assert response.status_code == 200, (url + query, user.username, response.status_code)
+            body = response.json()
+            return {row["id"] for row in (body["results"] if isinstance(body, dict) else body)}
+
+        assert world.records[rows_model], f"no fixture record of {rows_model.__name__} for {door.name}"
+        # the list is read in a way that finds records: the chair of 甲 finds one of them at least
+        # (not so for tasks, which are in the boxes of whoever holds them: every box is read)
+        if rows_model is not Task:
+            records = world.records[rows_model]
+            chair_sees = {pk for i in records for q in list_queries(i) for pk in shown(world.tree.chair_a, q)}
+            if not chair_sees & {i.pk for i in records}:
+                unseen.append(f"{url} shows none of the {rows_model.__name__} records to the chair")
         for instance in world.records[rows_model]:
+            queries = list_queries(instance)
             for label, user, mode in outsiders(world, instance, door):
                 if user is None or mode == "reader":
                     continue
-                client.force_login(user)
                 for query in queries:
-                    response = client.get(url + query)
-                    assert response.status_code == 200, (url, label, response.status_code)
-                    body = response.json()
-                    rows = body["results"] if isinstance(body, dict) else body
-                    if instance.pk in {row["id"] for row in rows}:
+                    if instance.pk in shown(user, query):
                         failures.append(f"{url}{query} shows {rows_model.__name__} {instance.pk} to {label}")
     assert not failures, "\n".join(failures)
+    assert not unseen, "the sweep reads these lists wrongly:\n" + "\n".join(unseen)

@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import grant, make_user
 from workflows.models import AuditEvent, Member
-from workflows.roles import Role
+from workflows.roles import MEMBERSHIP_READ, Role, roles_granting
 from workflows.services import MODEL_WORKER_NOT_ALLOWED
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,22 @@ def test_the_lookup_stays_within_scope(api, tree, zhang):
     assert api(employee, "get", f"/api/v1/members/?employee_no={colleague.employee_no}")[1]["count"] == 0
     assert api(employee, "get", f"/api/v1/members/{colleague.pk}/")[0] == 404
     assert api(None, "get", f"/api/v1/members/?employee_no={zhang.employee_no}")[0] in (401, 403)
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role != Role.EMPLOYEE])
+def test_membership_status_is_answered_only_to_who_reads_membership_applications(api, tree, zhang, role):
+    """会员状态 (申请入会中 says there is a membership application, 非会员 and 已退会 who is out) is the
+    入会申请 domain's: every role that may look a worker up is answered the worker, but the status only
+    if it reads that domain — not a mediator, finance, a representative or a department's liaison."""
+    Member.objects.filter(pk=zhang.pk).update(membership=Member.Membership.APPLYING)
+    holder = grant(make_user(f"only_{role}", member=False), role, tree.a)
+    reads = role in roles_granting(MEMBERSHIP_READ)
+    status, body = api(holder, "get", f"/api/v1/members/?employee_no={zhang.employee_no}")
+    assert status == 200 and [m["id"] for m in body["results"]] == [zhang.pk]
+    for found in (body["results"][0], api(holder, "get", f"/api/v1/members/{zhang.pk}/")[1]):
+        expected = ("applying", "申请入会中") if reads else (None, None)
+        assert (found["membership"], found["membership_label"]) == expected
+    assert ("申请入会中" in str(body)) is reads
 
 
 def test_a_lookup_without_a_criterion_finds_nobody(api, tree, zhang):
