@@ -138,6 +138,7 @@ class ReportViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = ReportSerializer
     queryset = Report.objects.none()
     lookup_value_regex = r"[0-9]+"
+    also_refuses = {"docx": (409,), "xlsx": (409,)}  # the file is still being generated
 
     def get_queryset(self):
         return selectors.reports_visible_to(self.request.user)
