@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from workflows import pii
 from workflows.api import AuditEventSerializer, BodyCheckedFirst
-from workflows.api_refusals import refusals
 from workflows.models import AuditEvent, Period
 
 from . import selectors, services
@@ -69,8 +68,8 @@ class BudgetChangeSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: FundSerializer(many=True), **refusals()}),
-    retrieve=extend_schema(responses={200: FundSerializer, **refusals(404)}),
+    list=extend_schema(responses={200: FundSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: FundSerializer}),
 )
 class FundViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """帮扶资金 and each half-year's budget, reserved (已批待付), paid and remaining."""
@@ -88,7 +87,7 @@ class FundViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
             raise Http404
         return fund
 
-    @extend_schema(responses={200: AuditEventSerializer(many=True), **refusals(404)})
+    @extend_schema(responses={200: AuditEventSerializer(many=True)})
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
         """Who set or changed the fund's budgets, when, from what to what."""
@@ -99,8 +98,8 @@ class FundViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelM
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: FundBudgetSerializer(many=True), **refusals()}),
-    retrieve=extend_schema(responses={200: FundBudgetSerializer, **refusals(404)}),
+    list=extend_schema(responses={200: FundBudgetSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: FundBudgetSerializer}),
 )
 class BudgetViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """资金预算.  POST sets a fund's budget for a half-year; PATCH changes its amount (财务, 管理员)."""
@@ -122,14 +121,14 @@ class BudgetViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
             raise Http404
         return budget
 
-    @extend_schema(request=BudgetCreateSerializer, responses={201: FundBudgetSerializer, **refusals(400, 409)})
+    @extend_schema(request=BudgetCreateSerializer, responses={201: FundBudgetSerializer})
     def create(self, request):
         body = BudgetCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         budget = services.budget_create(actor=request.user, request_id=request.request_id, **body.validated_data)
         return Response(FundBudgetSerializer(budget).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=BudgetChangeSerializer, responses={200: FundBudgetSerializer, **refusals(400, 404, 409)})
+    @extend_schema(request=BudgetChangeSerializer, responses={200: FundBudgetSerializer})
     def partial_update(self, request, pk=None):
         budget = self.get_object()
         body = BudgetChangeSerializer(data=request.data)

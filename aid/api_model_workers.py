@@ -12,7 +12,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from workflows.api import BodyCheckedFirst
-from workflows.api_refusals import refusals
 from workflows.errors import NotPermitted
 from workflows.selectors import in_scope_q, members_visible_to
 
@@ -84,8 +83,8 @@ def _with_households(batches):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ModelWorkerBatchSerializer(many=True), **refusals()}),
-    retrieve=extend_schema(responses={200: ModelWorkerBatchSerializer, **refusals(404)}),
+    list=extend_schema(responses={200: ModelWorkerBatchSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: ModelWorkerBatchSerializer}),
 )
 class ModelWorkerBatchViewSet(
     BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -108,7 +107,7 @@ class ModelWorkerBatchViewSet(
 
     @extend_schema(
         request=ModelWorkerBatchCreateSerializer,
-        responses={201: ModelWorkerBatchCreatedSerializer, **refusals(400, 409)},
+        responses={201: ModelWorkerBatchCreatedSerializer},
     )
     def create(self, request):
         if not request.user.has_perm("aid.approve_aidapplication"):

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 
 from . import pii, selectors, services
 from .api import AuditEventSerializer, BodyCheckedFirst
-from .api_refusals import refusals
 from .backends import ScopedRoleBackend
 from .models import AuditEvent, Member
 from .pii import mask_digits, mask_name
@@ -84,10 +83,8 @@ def _lookup(members, query):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[MemberQuerySerializer], responses={200: MemberSerializer(many=True), **refusals(400)}
-    ),
-    retrieve=extend_schema(responses={200: MemberSerializer, **refusals(404)}),
+    list=extend_schema(parameters=[MemberQuerySerializer], responses={200: MemberSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: MemberSerializer}),
 )
 class MemberViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """职工查询: ``?employee_no=`` or ``?name=`` (exact), ``?is_model_worker=true``.  Without any of
@@ -113,7 +110,7 @@ class MemberViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(
         request=ModelWorkerSerializer,
-        responses={200: MemberSerializer, **refusals(400, 404)},
+        responses={200: MemberSerializer},
     )
     @action(detail=True, methods=["post"], url_path="model-worker")
     def model_worker(self, request, pk=None):
@@ -126,7 +123,7 @@ class MemberViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMode
         )
         return Response(MemberSerializer(member, context=self.get_serializer_context()).data)
 
-    @extend_schema(responses={200: AuditEventSerializer(many=True), **refusals(404)})
+    @extend_schema(responses={200: AuditEventSerializer(many=True)})
     @action(detail=True, methods=["get"], serializer_class=AuditEventSerializer)
     def audit(self, request, pk=None):
         """Who set or revoked the 劳模 flag, when and why."""

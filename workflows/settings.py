@@ -331,6 +331,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# A form or multipart body may carry as many fields as the same JSON body: the longest list an API
+# write accepts (a batch's ``files``, aid/api.py, at most 10 000) and a few fields besides.  Django's
+# default (1 000) refused a valid batch sent as a form with 400; the body size limit still bounds
+# every request (413).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000 + 100
+
 # The engine's own rules, each a setting with the default the union's practice uses.
 UNIONFLOW = {
     "ATTACHMENT_MAX_BYTES": env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
