@@ -57,7 +57,9 @@ test-postgres: install services
 fuzz: install services
 	DATABASE_URL=$(PG_URL) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_RANDOM=1 $(PYTEST) --create-db tests/api
 
-bench: install
+# Scale benchmarks on PostgreSQL (B1 transitions, B2 queue, B3 period close, B4 load) beside the
+# raw-SQL floor; SCALE=full for a provincial federation's data.  Writes benchmarks/results/latest.json.
+bench: install services
 	$(PY) benchmarks/run.py
 
 clean:
