@@ -3,6 +3,7 @@
     make bench                 # small size, minutes
     SCALE=full make bench      # 1M cases, 200k aid, 50k proposals, 20k units, 100k open tasks
     BENCH=B2,B3 make bench     # some of the benchmarks only
+    BENCH_CASES=10000,100000 make bench   # other sizes for the growth curve (the last one tabled)
 
 For each size of the growth curve a fresh database is filled by ``generate_scale_data``; each
 benchmark module measures its operation and, in the same run on the same database, the floor:
@@ -130,6 +131,8 @@ def main():
     RESULTS.mkdir(parents=True, exist_ok=True)
     growth, results = [], {}
     sizes = GROWTH[SCALE]
+    if os.environ.get("BENCH_CASES"):  # e.g. BENCH_CASES=10000,100000: the growth sizes, the last one tabled
+        sizes = tuple(int(n) for n in os.environ["BENCH_CASES"].split(","))
     django_ready = False
     for i, cases in enumerate(sizes):
         size = size_for(cases) if cases != FULL["cases"] else dict(FULL)
