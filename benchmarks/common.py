@@ -26,10 +26,13 @@ _FRAMING = re.compile(r"^\s*(BEGIN|SAVEPOINT|RELEASE\s+SAVEPOINT|ROLLBACK|COMMIT
 
 # tables whose sequential scan fails a plan check once they hold a provincial federation's data
 BIG_TABLES = (
-    "cases_case",
+    "cases_grievancecase",
+    "cases_mediationsession",
     "aid_aidapplication",
-    "aid_aidpayment",
+    "aid_disbursement",
+    "aid_verification",
     "proposals_proposal",
+    "proposals_second",
     "viewflow_process",
     "viewflow_task",
     "workflows_unionprocess",

@@ -154,7 +154,12 @@ def main():
                 print(f"-- {key} ({module.__name__})", flush=True)
                 results[key] = module.run(ctx)
                 results[key].setdefault("ratio", ratio(results[key]["value"], results[key]["floor"]))
-                point["results"][key] = {k: results[key][k] for k in ("value", "floor", "what") if k in results[key]}
+                # the growth curve measures the same thing at every size: growth() when the module has one
+                if hasattr(module, "growth"):
+                    point["results"][key] = module.growth(ctx)
+                else:
+                    keep = ("value", "floor", "what")
+                    point["results"][key] = {k: results[key][k] for k in keep if k in results[key]}
             elif hasattr(module, "growth"):
                 point["results"][key] = module.growth(ctx)
         ctx.close()
