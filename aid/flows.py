@@ -8,19 +8,18 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from workflows.calendar import end_of_day
-from workflows.engine import HumanTask, SplitEach, UnionFlow, bind_process
+from workflows.engine import HumanTask, SplitEach, UnionFlow, bind_process, flow_record
 
 from .forms import ApproveForm, DisburseForm, ResubmitForm, UpperApproveForm, VerifyForm, VotesForm
 from .models import AidApplication, AidBatch
 
 
 def _application(activation) -> AidApplication:
-    # Read fresh: the process's cached artifact may predate the transitions a task just ran.
-    return AidApplication.objects.select_related("member__user", "fund").get(pk=activation.process.artifact_object_id)
+    return flow_record(activation, AidApplication.objects.select_related("member__user", "fund"))
 
 
 def _batch(activation) -> AidBatch:
-    return AidBatch.objects.select_related("fund").get(pk=activation.process.artifact_object_id)
+    return flow_record(activation, AidBatch.objects.select_related("fund"))
 
 
 def _status_is(getter, status):

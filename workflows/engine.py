@@ -85,10 +85,27 @@ class SplitEach(flow.Split):
         return self
 
 
+def flow_record(activation, queryset):
+    """The record the process carries, read once per activation chain.
+
+    Every activation of one completion shares its process object, so the record is cached there:
+    the gates, deadlines and assignments of the nodes that follow read the instance the task's
+    transition just updated (:func:`~workflows.transitions.run_transition` writes the fresh row
+    back into the instance it was given) instead of the table, once per node.
+    """
+    process = activation.process
+    record = process.__dict__.get("_flow_record")
+    if record is None or not isinstance(record, queryset.model) or record.pk != process.artifact_object_id:
+        record = queryset.get(pk=process.artifact_object_id)
+        process.__dict__["_flow_record"] = record
+    return record
+
+
 def bind_process(activation, *, record, title):
     """Called from a flow's start handle: ties the new process to its record and scope."""
     process = activation.process
     process.artifact = record
+    process.__dict__["_flow_record"] = record
     process.org_unit_id = record.org_unit_id
     process.title = str(title)[:200]
     return process
@@ -399,7 +416,8 @@ def task_complete(*, task, actor, data, request_id=""):
     """
     with task.activation() as activation:
         _ensure_open(task)
-        record = activation.process.coerced.artifact
+        process = activation.process
+        record = flow_record(activation, process.artifact_content_type.model_class()._default_manager)
         if isinstance(record, WorkflowRecord):
             # before the task's own writes: some (a home visit, a co-department's answer) change
             # no status, so the transition runner's check would come too late or never

@@ -186,7 +186,9 @@ def record_file(record, *, actor, action, label, request_id="", reason=""):
 def run_transition(
     record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs
 ):
-    """Run transition ``name`` on ``record`` as ``actor`` and return the fresh, locked record.
+    """Run transition ``name`` on ``record`` as ``actor``; ``record`` then holds the fresh row
+    (read under the lock) and is returned, so a chain of transitions and the flow's nodes after
+    them all see one instance.
 
     ``expected_state`` is the state the caller saw (a form's hidden field, the API's current
     view).  When the row moved on meanwhile, the caller gets "already handled by …" instead of a
@@ -234,6 +236,10 @@ def run_transition(
             request_id=request_id,
         )
     # The caller's instance follows the row, so ``record.status`` is the new state afterwards.
+    # A relation the transition changed (the case's mediator) is never read from a stale cache.
     for field in model._meta.concrete_fields:
+        if field.is_relation and record.__dict__.get(field.attname) != locked.__dict__[field.attname]:
+            record._state.fields_cache.pop(field.name, None)
         record.__dict__[field.attname] = locked.__dict__[field.attname]
-    return locked
+    record._state.fields_cache.update(locked._state.fields_cache)
+    return record
