@@ -15,11 +15,11 @@ from .models import AidApplication, AidBatch
 
 
 def _application(activation) -> AidApplication:
-    return flow_record(activation, AidApplication.objects.select_related("member__user", "fund"))
+    return flow_record(activation)
 
 
 def _batch(activation) -> AidBatch:
-    return flow_record(activation, AidBatch.objects.select_related("fund"))
+    return flow_record(activation)
 
 
 def _status_is(getter, status):
@@ -47,6 +47,8 @@ class AidFlow(UnionFlow):
     objection sends it back to review.  The chair approves within a fund's budget (the upper-level
     union too above the threshold), which reserves the amount; finance pays it exactly once.
     """
+
+    record_related = ("org_unit", "member__user", "fund")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("提交申请")).Next(this.verify)
 
@@ -156,6 +158,8 @@ class AidBatchFlow(UnionFlow):
     is reviewed by the committee, publicised and approved together; the chair's approval reserves
     the whole amount, and finance pays every household once.
     """
+
+    record_related = ("org_unit", "fund")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("发起批量慰问")).Next(this.review)
     review = (

@@ -16,7 +16,7 @@ from .models import GrievanceCase
 
 
 def _case(activation) -> GrievanceCase:
-    return flow_record(activation, GrievanceCase.objects.select_related("mediator"))
+    return flow_record(activation)
 
 
 def accept_due(activation):
@@ -56,6 +56,8 @@ class GrievanceFlow(UnionFlow):
     is advised to apply for arbitration.  An agreement is followed up at its performance deadline
     and the case is closed with the applicant's evaluation.
     """
+
+    record_related = ("org_unit", "mediator", "employer_unit", "applicant")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("登记")).Next(this.review)
 

@@ -16,7 +16,7 @@ from .models import Department, Proposal
 
 
 def _proposal(activation) -> Proposal:
-    return flow_record(activation, Proposal.objects.select_related("lead_department", "congress"))
+    return flow_record(activation)
 
 
 def review_due(activation):
@@ -61,6 +61,8 @@ class ProposalFlow(UnionFlow):
     proposer rates the answer within 15 working days, and an unsatisfied proposer gets one
     re-handling.  Then the proposal is archived.
     """
+
+    record_related = ("org_unit", "lead_department", "congress", "proposer__user")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("提交提案")).Next(this.review)
 

@@ -5,9 +5,11 @@ A domain flow subclasses :class:`UnionFlow`, starts with a :class:`flow.StartHan
 :func:`bind_process` and uses :class:`HumanTask` for every task a person does from the queue.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +50,8 @@ class UnionFlow(flow.Flow):
     # Wait for the process row lock instead of failing fast: a second click or a timer that
     # fires during a completion queues behind it and then sees the task already done.
     lock_impl = SelectForUpdateLock(nowait=False, attempts=1)
+    # What a task's nodes read beside the record (its scope, the names in its title): one query.
+    record_related = ("org_unit",)
 
     def __init_subclass__(cls, **kwargs):
         # viewflow titles a flow from its docstring only when no title is inherited: let each
@@ -85,8 +89,31 @@ class SplitEach(flow.Split):
         return self
 
 
-def flow_record(activation, queryset):
-    """The record the process carries, read once per activation chain.
+@contextmanager
+def task_activation(task):
+    """viewflow's ``task.activation()``, reading what it locks.
+
+    viewflow locks the process row (``SELECT 1 … FOR UPDATE``), re-reads the task, then reads the
+    process and its ``UnionProcess`` row again, one query each.  Here the lock itself reads the
+    ``UnionProcess`` (both tables, one statement, locking the same row viewflow's lock does), so a
+    claim or a completion that races a timer or another click queues on the same row as before.
+    """
+    if task.flow_task.flow_class.process_class is not UnionProcess:
+        with task.activation() as activation:
+            yield activation
+        return
+    with transaction.atomic():
+        process = (
+            UnionProcess.objects.select_related("org_unit").select_for_update(of=("self",)).get(pk=task.process_id)
+        )
+        task.refresh_from_db()  # under the lock: the loser of a race sees the winner's write
+        task.process = process
+        yield task.flow_task.activation_class(task)
+
+
+def flow_record(activation):
+    """The record the process carries (with the flow's ``record_related``), read once per
+    activation chain.
 
     Every activation of one completion shares its process object, so the record is cached there:
     the gates, deadlines and assignments of the nodes that follow read the instance the task's
@@ -95,9 +122,12 @@ def flow_record(activation, queryset):
     """
     process = activation.process
     record = process.__dict__.get("_flow_record")
-    if record is None or not isinstance(record, queryset.model) or record.pk != process.artifact_object_id:
-        record = queryset.get(pk=process.artifact_object_id)
+    if record is None or record.pk != process.artifact_object_id:
+        model = ContentType.objects.get_for_id(process.artifact_content_type_id).model_class()
+        related = getattr(activation.flow_class, "record_related", ("org_unit",))
+        record = model._default_manager.select_related(*related).get(pk=process.artifact_object_id)
         process.__dict__["_flow_record"] = record
+        process.artifact = record  # notifications' titles read the generic relation
     return record
 
 
@@ -106,7 +136,7 @@ def bind_process(activation, *, record, title):
     process = activation.process
     process.artifact = record
     process.__dict__["_flow_record"] = record
-    process.org_unit_id = record.org_unit_id
+    process.org_unit = record.org_unit  # the tasks' permission scope, without reading it back
     process.title = str(title)[:200]
     return process
 
@@ -318,7 +348,7 @@ def _refuse_unless_bound_to(task, user):
 
 def task_claim(*, task, actor):
     """认领: take a task from the claimable queue into my inbox."""
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
         _refuse_unless_bound_to(task, actor)
         if task.owner_id and task.owner_id != actor.pk:
@@ -337,7 +367,7 @@ def task_claim(*, task, actor):
 
 def task_release(*, task, actor):
     """释放: put a task I hold back into the claimable queue."""
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
         if task.owner_id is None:
             raise IllegalTransition(TASK_NOT_ASSIGNED)
@@ -381,7 +411,7 @@ def task_reassign(*, task, actor, to_user):
     process = task.process.coerced
     if not actor.has_perm("workflows.reassign_task", process):
         raise NotPermitted(REASSIGN_NOT_ALLOWED)
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
         if task.flow_task.person_bound:
             _refuse_unless_bound_to(task, to_user)  # its person, whatever roles they hold
@@ -414,10 +444,9 @@ def task_complete(*, task, actor, data, request_id=""):
     The flow lock (a row lock on the process) serialises concurrent completions; the loser
     re-reads the task under the lock and is told who finished it.
     """
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
-        process = activation.process
-        record = flow_record(activation, process.artifact_content_type.model_class()._default_manager)
+        record = flow_record(activation)
         if isinstance(record, WorkflowRecord):
             # before the task's own writes: some (a home visit, a co-department's answer) change
             # no status, so the transition runner's check would come too late or never

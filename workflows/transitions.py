@@ -166,9 +166,13 @@ def ensure_numbers_storable(record):
         raise WorkflowError(NUMBER_REFUSED, fields=errors, why="".join(words))
 
 
-def record_file(record, *, actor, action, label, request_id="", reason=""):
-    """Save a new record in its (open) period and audit its filing.  Call inside a transaction."""
-    ensure_period_open(record)
+def record_file(record, *, actor, action, label, request_id="", reason="", day_checked=False):
+    """Save a new record in its (open) period and audit its filing.  Call inside a transaction.
+
+    ``day_checked``: the caller has just run :func:`ensure_day_open` on the record's org unit and
+    filing day, the same question, so it is not asked twice."""
+    if not day_checked:
+        ensure_period_open(record)
     ensure_numbers_storable(record)
     record.save()
     audit(
