@@ -48,7 +48,7 @@ class AidFlow(UnionFlow):
     union too above the threshold), which reserves the amount; finance pays it exactly once.
     """
 
-    record_related = ("org_unit", "member__user", "fund")
+    record_related = ("org_unit", "member__user", "fund__org_unit", "period")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("提交申请")).Next(this.verify)
 

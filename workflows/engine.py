@@ -26,7 +26,7 @@ from . import pii
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
-from .transitions import ensure_period_open
+from .transitions import ensure_period_open, mark_locked, unmark_locked
 
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
@@ -103,15 +103,20 @@ def task_activation(task):
             yield activation
         return
     with transaction.atomic():
-        process = (
-            UnionProcess.objects.select_related("org_unit").select_for_update(of=("self",)).get(pk=task.process_id)
-        )
+        processes = UnionProcess.objects.select_related("org_unit").select_for_update(of=("self",))
+        process = processes.get(pk=task.process_id)
         task.refresh_from_db()  # under the lock: the loser of a race sees the winner's write
         task.process = process
-        yield task.flow_task.activation_class(task)
+        try:
+            yield task.flow_task.activation_class(task)
+        finally:
+            # the record's lock and period check hold only inside this transaction
+            record = process.__dict__.pop("_flow_record", None)
+            if record is not None:
+                unmark_locked(record)
 
 
-def flow_record(activation):
+def flow_record(activation, *, lock=False):
     """The record the process carries (with the flow's ``record_related``), read once per
     activation chain.
 
@@ -119,13 +124,21 @@ def flow_record(activation):
     the gates, deadlines and assignments of the nodes that follow read the instance the task's
     transition just updated (:func:`~workflows.transitions.run_transition` writes the fresh row
     back into the instance it was given) instead of the table, once per node.
+
+    ``lock``: read it ``FOR UPDATE`` (a task's completion, under the process lock), so the
+    transition the task runs need not read it again (see :func:`task_activation`).
     """
     process = activation.process
     record = process.__dict__.get("_flow_record")
     if record is None or record.pk != process.artifact_object_id:
         model = ContentType.objects.get_for_id(process.artifact_content_type_id).model_class()
         related = getattr(activation.flow_class, "record_related", ("org_unit",))
-        record = model._default_manager.select_related(*related).get(pk=process.artifact_object_id)
+        records = model._default_manager.select_related(*related)
+        if lock:
+            records = records.select_for_update(of=("self",))
+        record = records.get(pk=process.artifact_object_id)
+        if lock:
+            mark_locked(record)
         process.__dict__["_flow_record"] = record
         process.artifact = record  # notifications' titles read the generic relation
     return record
@@ -249,9 +262,9 @@ def task_set_due(task, due_at):
     from viewflow.workflow.status import STATUS as S
 
     remind_at = due_at - task.flow_task.remind_before()
-    TaskDeadline.objects.update_or_create(
-        task=task, defaults={"due_at": due_at, "remind_at": remind_at, "reminded_at": None, "escalated_at": None}
-    )
+    fields = {"due_at": due_at, "remind_at": remind_at, "reminded_at": None, "escalated_at": None}
+    if not TaskDeadline.objects.filter(task=task).update(**fields):
+        TaskDeadline.objects.create(task=task, **fields)
     Task.objects.filter(previous=task, flow_task_type="TIMER", status=S.SCHEDULED).update(scheduled=due_at)
 
 
@@ -446,11 +459,12 @@ def task_complete(*, task, actor, data, request_id=""):
     """
     with task_activation(task) as activation:
         _ensure_open(task)
-        record = flow_record(activation)
+        record = flow_record(activation, lock=True)
         if isinstance(record, WorkflowRecord):
             # before the task's own writes: some (a home visit, a co-department's answer) change
             # no status, so the transition runner's check would come too late or never
             ensure_period_open(record)
+            mark_locked(record, period_checked=True)
         if task.owner_id != actor.pk:
             if task.owner_id and task.flow_task.person_bound:
                 # the flow gave it to a named person (the case's mediator, the department's contact)

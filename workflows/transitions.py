@@ -187,6 +187,27 @@ def record_file(record, *, actor, action, label, request_id="", reason="", day_c
     return record
 
 
+# Set on a record read FOR UPDATE inside the task activation that is running (and removed when it
+# ends, see workflows.engine.task_activation): its row lock is already held by this transaction.
+_LOCKED, _PERIOD_CHECKED = "_row_locked_by_activation", "_period_checked_by_activation"
+
+
+def mark_locked(record, *, period_checked=False):
+    record.__dict__[_LOCKED] = True
+    if period_checked:
+        record.__dict__[_PERIOD_CHECKED] = True
+
+
+def is_locked(record):
+    """Whether ``record`` was read FOR UPDATE by the task activation running in this transaction."""
+    return bool(record.__dict__.get(_LOCKED))
+
+
+def unmark_locked(record):
+    record.__dict__.pop(_LOCKED, None)
+    record.__dict__.pop(_PERIOD_CHECKED, None)
+
+
 def run_transition(
     record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs
 ):
@@ -202,7 +223,11 @@ def run_transition(
     model = type(record)
     label = transition_label(record, name)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update(of=("self",)).select_related("org_unit").get(pk=record.pk)
+        if record.__dict__.get(_LOCKED):
+            # read FOR UPDATE by the running task's activation, in this transaction: it is the row
+            locked = record
+        else:
+            locked = model._default_manager.select_for_update(of=("self",)).select_related("org_unit").get(pk=record.pk)
         seen = expected_state if expected_state is not None else record.status
         method = getattr(locked, name)
         if locked.status != seen:
@@ -223,7 +248,7 @@ def run_transition(
             )
         if check_permission and not has_transition_perm(method, actor):
             raise NotPermitted(NO_PERMISSION, record=locked, action=label)
-        if isinstance(locked, WorkflowRecord):
+        if isinstance(locked, WorkflowRecord) and not record.__dict__.get(_PERIOD_CHECKED):
             ensure_period_open(locked)
         from_state = locked.status
         method(**kwargs)
@@ -240,6 +265,8 @@ def run_transition(
             request_id=request_id,
         )
     # The caller's instance follows the row, so ``record.status`` is the new state afterwards.
+    if locked is record:
+        return record
     # A relation the transition changed (the case's mediator) is never read from a stale cache.
     for field in model._meta.concrete_fields:
         if field.is_relation and record.__dict__.get(field.attname) != locked.__dict__[field.attname]:
