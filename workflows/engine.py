@@ -26,7 +26,7 @@ from . import pii
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
-from .transitions import ensure_period_open, mark_locked, unmark_locked
+from .transitions import audit_batch, ensure_period_open, mark_locked, unmark_locked
 
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
@@ -474,8 +474,9 @@ def task_complete(*, task, actor, data, request_id=""):
             raise NotPermitted(TASK_NOT_YOURS)
         if task.status == STATUS.ASSIGNED:
             activation.start(None)
-        task.flow_task.complete(activation, actor=actor, data=data, request_id=request_id)
-        activation.execute()
+        with audit_batch():
+            task.flow_task.complete(activation, actor=actor, data=data, request_id=request_id)
+            activation.execute()
     return task
 
 

@@ -106,9 +106,9 @@ BOUNDS = {
     "aid disburse": (20, 19),
     "proposal second": (6, 5),
     "proposal file": (18, 17),
-    "proposal accept": (36, 34),
+    "proposal accept": (33, 32),
     "proposal answer": (16, 15),
-    "proposal rate": (30, 28),
+    "proposal rate": (27, 26),
 }
 
 
