@@ -585,7 +585,7 @@ def duplicate_query_plan():
     from cases.services import open_duplicates
 
     case = GrievanceCase.objects.exclude(applicant=None).order_by("-pk").first()
-    found = []
+    found, indexes = [], []
     for label, kwargs in (
         ("by_member", {"applicant": case.applicant_id if case else 1}),
         ("by_name", {"applicant_name": "某某", "applicant_phone": "13800000000"}),
@@ -595,7 +595,22 @@ def duplicate_query_plan():
         plan = explain(sql, params)
         save_plan(f"b1_duplicate_{label}", sql, plan)
         found += seq_scans(plan, tables=("cases_grievancecase",))
-    return found
+        indexes += _index_names(plan)
+    return found, indexes
+
+
+def _index_names(plan):
+    names = []
+
+    def walk(node):
+        if "Index Name" in node:
+            names.append(node["Index Name"])
+        for child in node.get("Plans", ()):
+            walk(child)
+
+    for item in plan:
+        walk(item["Plan"])
+    return names
 
 
 def growth(ctx):
@@ -656,7 +671,7 @@ def run(ctx):
     _FLOOR_CONN[0] = ctx.floor_conn
     people = _people()
     rows = _case_kinds(ctx, people) + _aid_kinds(ctx, people)
-    found = duplicate_query_plan()
+    found, indexes = duplicate_query_plan()
     ratios = [r["ratio"] for r in rows]
     return {
         "what": "each transition kind (median over kinds)",
@@ -666,5 +681,6 @@ def run(ctx):
         "queries": max(r["statements"] for r in rows),
         "size": ctx.size.get("cases") if ctx.size else None,
         "seq_scans": found,
+        "duplicate_check_indexes": indexes,  # expected: case_open_dispute_by_member, _by_name
         "rows": rows,
     }
