@@ -23,6 +23,7 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 
 from . import pii
+from .backends import role_rows_shared
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
@@ -102,7 +103,7 @@ def task_activation(task):
         with task.activation() as activation:
             yield activation
         return
-    with transaction.atomic():
+    with transaction.atomic(), role_rows_shared():
         processes = UnionProcess.objects.select_related("org_unit").select_for_update(of=("self",))
         process = processes.get(pk=task.process_id)
         task.refresh_from_db()  # under the lock: the loser of a race sees the winner's write
