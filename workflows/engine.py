@@ -373,9 +373,8 @@ def task_claim(*, task, actor):
             raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(actor))
         if not task.flow_task.can_assign(actor, task):
             raise NotPermitted(TASK_NOT_CLAIMABLE)
+        task.assigned = timezone.now()  # saved with the owner by viewflow's assign: one UPDATE
         activation.assign(actor)
-        task.assigned = timezone.now()
-        task.save(update_fields=["assigned"])
     return task
 
 
@@ -433,12 +432,11 @@ def task_reassign(*, task, actor, to_user):
             raise NotPermitted(REASSIGN_TARGET_NOT_ALLOWED, user=_who(to_user))
         if task.flow_task.held_twice(to_user, task):
             raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(to_user))
+        task.assigned = timezone.now()  # saved with the owner by viewflow's (re)assign: one UPDATE
         if task.owner_id:
             activation.reassign(to_user)
         else:
             activation.assign(to_user)
-        task.assigned = timezone.now()
-        task.save(update_fields=["assigned"])
     notify(
         [to_user],
         title=_("改派给您的待办：%(task)s") % {"task": task.title},
