@@ -27,7 +27,7 @@ from .backends import role_rows_shared
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
-from .transitions import audit_batch, ensure_period_open, mark_locked, unmark_locked
+from .transitions import audit_batch, ensure_period_open, is_locked, mark_locked, unmark_locked
 
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
@@ -131,7 +131,7 @@ def flow_record(activation, *, lock=False):
     """
     process = activation.process
     record = process.__dict__.get("_flow_record")
-    if record is None or record.pk != process.artifact_object_id:
+    if record is None or record.pk != process.artifact_object_id or (lock and not is_locked(record)):
         model = ContentType.objects.get_for_id(process.artifact_content_type_id).model_class()
         related = getattr(activation.flow_class, "record_related", ("org_unit",))
         records = model._default_manager.select_related(*related)
