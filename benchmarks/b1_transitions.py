@@ -475,6 +475,7 @@ def _aid_kinds(ctx, people):
         applicant = Member.objects.create(
             user=user, employee_no=f"B1{tag}{i}", employer_unit=member.employer_unit, org_unit=member.org_unit
         )
+        applicant = Member.objects.select_related("user", "org_unit").get(pk=applicant.pk)  # as a page has it
         services.file_open(
             actor=committee,
             member=applicant,
