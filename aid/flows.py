@@ -8,19 +8,18 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from workflows.calendar import end_of_day
-from workflows.engine import HumanTask, SplitEach, UnionFlow, bind_process
+from workflows.engine import HumanTask, SplitEach, UnionFlow, bind_process, flow_record
 
 from .forms import ApproveForm, DisburseForm, ResubmitForm, UpperApproveForm, VerifyForm, VotesForm
 from .models import AidApplication, AidBatch
 
 
 def _application(activation) -> AidApplication:
-    # Read fresh: the process's cached artifact may predate the transitions a task just ran.
-    return AidApplication.objects.select_related("member__user", "fund").get(pk=activation.process.artifact_object_id)
+    return flow_record(activation)
 
 
 def _batch(activation) -> AidBatch:
-    return AidBatch.objects.select_related("fund").get(pk=activation.process.artifact_object_id)
+    return flow_record(activation)
 
 
 def _status_is(getter, status):
@@ -48,6 +47,8 @@ class AidFlow(UnionFlow):
     objection sends it back to review.  The chair approves within a fund's budget (the upper-level
     union too above the threshold), which reserves the amount; finance pays it exactly once.
     """
+
+    record_related = ("org_unit", "member__user", "fund__org_unit", "period")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("提交申请")).Next(this.verify)
 
@@ -157,6 +158,8 @@ class AidBatchFlow(UnionFlow):
     is reviewed by the committee, publicised and approved together; the chair's approval reserves
     the whole amount, and finance pays every household once.
     """
+
+    record_related = ("org_unit", "fund")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("发起批量慰问")).Next(this.review)
     review = (

@@ -21,6 +21,7 @@ from workflows.transitions import (
     ensure_numbers_storable,
     ensure_open_period_covers,
     ensure_period_open,
+    is_locked,
     record_file,
     run_transition,
 )
@@ -410,9 +411,10 @@ def _earlier_payment(application, key):
     raise AlreadyHandled(ALREADY_PAID, date=existing.paid_on, reference=existing.reference)
 
 
-def _pay(application, *, budget, amount, actor, method, reference, paid_on, key):
-    """Move ``amount`` from reserved to paid and record the payment, exactly once per application."""
-    existing = _earlier_payment(application, key)
+def _pay(application, *, budget, amount, actor, method, reference, paid_on, key, checked=False):
+    """Move ``amount`` from reserved to paid and record the payment, exactly once per application
+    (``checked``: the caller looked for an earlier payment under the same lock)."""
+    existing = None if checked else _earlier_payment(application, key)
     if existing is not None:
         return existing
     FundBudget.objects.filter(pk=budget.pk).update(reserved=budget.reserved - amount, paid=budget.paid + amount)
@@ -445,11 +447,12 @@ def application_disburse(*, application, actor, method, reference, paid_on, key,
     """发放 by finance: exactly once even if the request is retried or a worker dies mid-way."""
     _check_paid_on(application, paid_on, since=application.decided_on, what=_("审批日期"))
     with transaction.atomic():
-        application = (
-            AidApplication.objects.select_for_update(of=("self",))
-            .select_related("fund", "period")
-            .get(pk=application.pk)
-        )
+        if not is_locked(application):  # the disburse task's activation has locked it already
+            application = (
+                AidApplication.objects.select_for_update(of=("self",))
+                .select_related("fund", "period")
+                .get(pk=application.pk)
+            )
         existing = _earlier_payment(application, key)
         if existing is not None:
             return existing
@@ -466,6 +469,7 @@ def application_disburse(*, application, actor, method, reference, paid_on, key,
             reference=reference,
             paid_on=paid_on,
             key=key,
+            checked=True,
         )
 
 

@@ -9,15 +9,14 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from workflows.calendar import add_working_days, end_of_day
-from workflows.engine import HumanTask, UnionFlow, bind_process
+from workflows.engine import HumanTask, UnionFlow, bind_process, flow_record
 
 from .forms import AcceptForm, FollowUpForm, OutcomeForm
 from .models import GrievanceCase
 
 
 def _case(activation) -> GrievanceCase:
-    # Read fresh: the process's cached artifact may predate the transitions a task just ran.
-    return GrievanceCase.objects.select_related("mediator").get(pk=activation.process.artifact_object_id)
+    return flow_record(activation)
 
 
 def accept_due(activation):
@@ -57,6 +56,8 @@ class GrievanceFlow(UnionFlow):
     is advised to apply for arbitration.  An agreement is followed up at its performance deadline
     and the case is closed with the applicant's evaluation.
     """
+
+    record_related = ("org_unit", "mediator", "employer_unit", "applicant")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("登记")).Next(this.review)
 

@@ -27,6 +27,10 @@ def is_petition_not_yet_extended(case):
     return case.is_petition and not case.petition_extended
 
 
+# 待受理 and 调解中: a dispute filed again while in one of these is linked as a duplicate.
+OPEN_DISPUTE_STATES = ["registered", "mediating"]
+
+
 class GrievanceCase(WorkflowRecord):
     class Channel(models.TextChoices):
         PHONE = "phone", _("来电")
@@ -135,7 +139,22 @@ class GrievanceCase(WorkflowRecord):
             ("mediate_grievancecase", _("调解劳动争议")),
             ("register_grievancecase", _("代为登记劳动争议")),
         ]
-        indexes = [models.Index(fields=["org_unit", "filed_on"]), models.Index(fields=["employer_unit", "category"])]
+        indexes = [
+            models.Index(fields=["org_unit", "filed_on"]),
+            models.Index(fields=["employer_unit", "category"]),
+            # The duplicate-dispute check on filing (services.find_open_duplicate) looks among open
+            # cases only: small partial indexes keep filing flat however many cases have closed.
+            models.Index(
+                fields=["applicant", "employer_unit", "category"],
+                condition=Q(status__in=OPEN_DISPUTE_STATES, applicant__isnull=False),
+                name="case_open_dispute_by_member",
+            ),
+            models.Index(
+                fields=["applicant_name", "applicant_phone", "employer_unit", "category"],
+                condition=Q(status__in=OPEN_DISPUTE_STATES),
+                name="case_open_dispute_by_name",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(workers_involved__gte=1), name="case_workers_involved_at_least_one"),
             models.CheckConstraint(condition=Q(amount_claimed__gte=0), name="case_amount_claimed_not_negative"),

@@ -9,15 +9,14 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from workflows.calendar import add_working_days, end_of_day
-from workflows.engine import HumanTask, SplitEach, UnionFlow, bind_process
+from workflows.engine import HumanTask, SplitEach, UnionFlow, bind_process, flow_record
 
 from .forms import AnswerForm, CoAnswerForm, FeedbackForm, ReviewForm
 from .models import Department, Proposal
 
 
 def _proposal(activation) -> Proposal:
-    # Read fresh: the process's cached artifact may predate the transitions a task just ran.
-    return Proposal.objects.select_related("lead_department", "congress").get(pk=activation.process.artifact_object_id)
+    return flow_record(activation)
 
 
 def review_due(activation):
@@ -62,6 +61,8 @@ class ProposalFlow(UnionFlow):
     proposer rates the answer within 15 working days, and an unsatisfied proposer gets one
     re-handling.  Then the proposal is archived.
     """
+
+    record_related = ("org_unit", "lead_department", "congress", "proposer__user")
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("提交提案")).Next(this.review)
 

@@ -15,3 +15,12 @@ class WorkflowsConfig(AppConfig):
         from .middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="workflows.mark_session_seen")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .backends import forget_shared_roles
+        from .models import RoleAssignment
+
+        # a role granted or withdrawn inside a completion is seen by the checks after it
+        post_save.connect(forget_shared_roles, sender=RoleAssignment, dispatch_uid="forget_shared_roles_saved")
+        post_delete.connect(forget_shared_roles, sender=RoleAssignment, dispatch_uid="forget_shared_roles_deleted")

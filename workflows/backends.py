@@ -1,8 +1,35 @@
 """Authorisation backends: roles scoped to org units, and model permissions for the admin's staff."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.auth.backends import ModelBackend
 
 from .roles import ROLE_PERMISSIONS, scope_path
+
+# Role rows read during one unit of work, by user id, shared by every object of the same user (the
+# actor, and the same person met again as a task's owner or a notice's recipient).
+_shared_role_rows = ContextVar("shared_role_rows", default=None)
+
+
+@contextmanager
+def role_rows_shared():
+    """Within the block, each user's role rows are read once whatever object carries the user.
+    A role granted or withdrawn meanwhile empties the shared rows (see ``forget_shared_roles``)."""
+    if _shared_role_rows.get() is not None:
+        yield
+        return
+    token = _shared_role_rows.set({})
+    try:
+        yield
+    finally:
+        _shared_role_rows.reset(token)
+
+
+def forget_shared_roles(**kwargs):
+    shared = _shared_role_rows.get()
+    if shared is not None:
+        shared.clear()
 
 
 class ScopedRoleBackend:
@@ -18,7 +45,13 @@ class ScopedRoleBackend:
         if not hasattr(user, self.cache_attr):
             from .models import RoleAssignment
 
-            rows = RoleAssignment.objects.filter(user=user).values_list("role", "org_unit__path")
+            shared = _shared_role_rows.get()
+            if shared is not None and user.pk in shared:
+                rows = shared[user.pk]
+            else:
+                rows = list(RoleAssignment.objects.filter(user=user).values_list("role", "org_unit__path"))
+                if shared is not None:
+                    shared[user.pk] = rows
             setattr(user, self.cache_attr, list(rows))
         return getattr(user, self.cache_attr)
 

@@ -5,9 +5,11 @@ A domain flow subclasses :class:`UnionFlow`, starts with a :class:`flow.StartHan
 :func:`bind_process` and uses :class:`HumanTask` for every task a person does from the queue.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +23,11 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.status import STATUS
 
 from . import pii
+from .backends import role_rows_shared
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
-from .transitions import ensure_period_open
+from .transitions import audit_batch, ensure_period_open, is_locked, mark_locked, unmark_locked
 
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
@@ -48,6 +51,8 @@ class UnionFlow(flow.Flow):
     # Wait for the process row lock instead of failing fast: a second click or a timer that
     # fires during a completion queues behind it and then sees the task already done.
     lock_impl = SelectForUpdateLock(nowait=False, attempts=1)
+    # What a task's nodes read beside the record (its scope, the names in its title): one query.
+    record_related = ("org_unit",)
 
     def __init_subclass__(cls, **kwargs):
         # viewflow titles a flow from its docstring only when no title is inherited: let each
@@ -85,11 +90,67 @@ class SplitEach(flow.Split):
         return self
 
 
+@contextmanager
+def task_activation(task):
+    """viewflow's ``task.activation()``, reading what it locks.
+
+    viewflow locks the process row (``SELECT 1 … FOR UPDATE``), re-reads the task, then reads the
+    process and its ``UnionProcess`` row again, one query each.  Here the lock itself reads the
+    ``UnionProcess`` (both tables, one statement, locking the same row viewflow's lock does), so a
+    claim or a completion that races a timer or another click queues on the same row as before.
+    """
+    if task.flow_task.flow_class.process_class is not UnionProcess:
+        with task.activation() as activation:
+            yield activation
+        return
+    with transaction.atomic(), role_rows_shared():
+        processes = UnionProcess.objects.select_related("org_unit").select_for_update(of=("self",))
+        process = processes.get(pk=task.process_id)
+        task.refresh_from_db()  # under the lock: the loser of a race sees the winner's write
+        task.process = process
+        try:
+            yield task.flow_task.activation_class(task)
+        finally:
+            # the record's lock and period check hold only inside this transaction
+            record = process.__dict__.pop("_flow_record", None)
+            if record is not None:
+                unmark_locked(record)
+
+
+def flow_record(activation, *, lock=False):
+    """The record the process carries (with the flow's ``record_related``), read once per
+    activation chain.
+
+    Every activation of one completion shares its process object, so the record is cached there:
+    the gates, deadlines and assignments of the nodes that follow read the instance the task's
+    transition just updated (:func:`~workflows.transitions.run_transition` writes the fresh row
+    back into the instance it was given) instead of the table, once per node.
+
+    ``lock``: read it ``FOR UPDATE`` (a task's completion, under the process lock), so the
+    transition the task runs need not read it again (see :func:`task_activation`).
+    """
+    process = activation.process
+    record = process.__dict__.get("_flow_record")
+    if record is None or record.pk != process.artifact_object_id or (lock and not is_locked(record)):
+        model = ContentType.objects.get_for_id(process.artifact_content_type_id).model_class()
+        related = getattr(activation.flow_class, "record_related", ("org_unit",))
+        records = model._default_manager.select_related(*related)
+        if lock:
+            records = records.select_for_update(of=("self",))
+        record = records.get(pk=process.artifact_object_id)
+        if lock:
+            mark_locked(record)
+        process.__dict__["_flow_record"] = record
+        process.artifact = record  # notifications' titles read the generic relation
+    return record
+
+
 def bind_process(activation, *, record, title):
     """Called from a flow's start handle: ties the new process to its record and scope."""
     process = activation.process
     process.artifact = record
-    process.org_unit_id = record.org_unit_id
+    process.__dict__["_flow_record"] = record
+    process.org_unit = record.org_unit  # the tasks' permission scope, without reading it back
     process.title = str(title)[:200]
     return process
 
@@ -202,9 +263,9 @@ def task_set_due(task, due_at):
     from viewflow.workflow.status import STATUS as S
 
     remind_at = due_at - task.flow_task.remind_before()
-    TaskDeadline.objects.update_or_create(
-        task=task, defaults={"due_at": due_at, "remind_at": remind_at, "reminded_at": None, "escalated_at": None}
-    )
+    fields = {"due_at": due_at, "remind_at": remind_at, "reminded_at": None, "escalated_at": None}
+    if not TaskDeadline.objects.filter(task=task).update(**fields):
+        TaskDeadline.objects.create(task=task, **fields)
     Task.objects.filter(previous=task, flow_task_type="TIMER", status=S.SCHEDULED).update(scheduled=due_at)
 
 
@@ -301,7 +362,7 @@ def _refuse_unless_bound_to(task, user):
 
 def task_claim(*, task, actor):
     """认领: take a task from the claimable queue into my inbox."""
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
         _refuse_unless_bound_to(task, actor)
         if task.owner_id and task.owner_id != actor.pk:
@@ -312,15 +373,14 @@ def task_claim(*, task, actor):
             raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(actor))
         if not task.flow_task.can_assign(actor, task):
             raise NotPermitted(TASK_NOT_CLAIMABLE)
+        task.assigned = timezone.now()  # saved with the owner by viewflow's assign: one UPDATE
         activation.assign(actor)
-        task.assigned = timezone.now()
-        task.save(update_fields=["assigned"])
     return task
 
 
 def task_release(*, task, actor):
     """释放: put a task I hold back into the claimable queue."""
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
         if task.owner_id is None:
             raise IllegalTransition(TASK_NOT_ASSIGNED)
@@ -364,7 +424,7 @@ def task_reassign(*, task, actor, to_user):
     process = task.process.coerced
     if not actor.has_perm("workflows.reassign_task", process):
         raise NotPermitted(REASSIGN_NOT_ALLOWED)
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
         if task.flow_task.person_bound:
             _refuse_unless_bound_to(task, to_user)  # its person, whatever roles they hold
@@ -372,12 +432,11 @@ def task_reassign(*, task, actor, to_user):
             raise NotPermitted(REASSIGN_TARGET_NOT_ALLOWED, user=_who(to_user))
         if task.flow_task.held_twice(to_user, task):
             raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(to_user))
+        task.assigned = timezone.now()  # saved with the owner by viewflow's (re)assign: one UPDATE
         if task.owner_id:
             activation.reassign(to_user)
         else:
             activation.assign(to_user)
-        task.assigned = timezone.now()
-        task.save(update_fields=["assigned"])
     notify(
         [to_user],
         title=_("改派给您的待办：%(task)s") % {"task": task.title},
@@ -397,13 +456,14 @@ def task_complete(*, task, actor, data, request_id=""):
     The flow lock (a row lock on the process) serialises concurrent completions; the loser
     re-reads the task under the lock and is told who finished it.
     """
-    with task.activation() as activation:
+    with task_activation(task) as activation:
         _ensure_open(task)
-        record = activation.process.coerced.artifact
+        record = flow_record(activation, lock=True)
         if isinstance(record, WorkflowRecord):
             # before the task's own writes: some (a home visit, a co-department's answer) change
             # no status, so the transition runner's check would come too late or never
             ensure_period_open(record)
+            mark_locked(record, period_checked=True)
         if task.owner_id != actor.pk:
             if task.owner_id and task.flow_task.person_bound:
                 # the flow gave it to a named person (the case's mediator, the department's contact)
@@ -413,8 +473,9 @@ def task_complete(*, task, actor, data, request_id=""):
             raise NotPermitted(TASK_NOT_YOURS)
         if task.status == STATUS.ASSIGNED:
             activation.start(None)
-        task.flow_task.complete(activation, actor=actor, data=data, request_id=request_id)
-        activation.execute()
+        with audit_batch():
+            task.flow_task.complete(activation, actor=actor, data=data, request_id=request_id)
+            activation.execute()
     return task
 
 

@@ -6,6 +6,8 @@ transaction.  Views, API endpoints, flow tasks and Celery tasks all go through i
 """
 
 import datetime
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -33,6 +35,9 @@ from .errors import (
 )
 from .middleware import current_request_ids
 from .models import AuditEvent, Period, WorkflowRecord
+
+# the events of the audit_batch block running in this context, if any
+_audit_batch = ContextVar("audit_batch", default=None)
 
 OCCURRED_IN_FUTURE = _("发生日期不能晚于今天。")
 OCCURRED_OUTSIDE_PERIODS = _("%(date)s不在%(unit)s的任何统计期间内，不能补录。")
@@ -125,13 +130,14 @@ def ensure_day_open(org_unit, day, *, field, label):
 
 def audit(record, *, actor, action, action_label="", from_state="", to_state="", reason="", request_id=""):
     """Append one audit event for ``record``.  Call inside the transaction of the change, at its end:
-    appending takes the audit chain's lock until the commit (``AuditEvent.save``).
+    appending takes the audit chain's lock until the commit (``AuditEvent.save``).  Inside an
+    :func:`audit_batch` block the event is appended with the block's others when it ends.
 
     ``request_id`` defaults to the id of the request being served, and the client's own id is
     recorded beside it.
     """
     server_id, client_id = current_request_ids.get()
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
         object_id=record.pk,
@@ -144,6 +150,32 @@ def audit(record, *, actor, action, action_label="", from_state="", to_state="",
         request_id=request_id or server_id,
         client_request_id=client_id,
     )
+    batch = _audit_batch.get()
+    if batch is not None:
+        batch.append(event)
+    else:
+        event.save()
+    return event
+
+
+@contextmanager
+def audit_batch():
+    """Append the audit events written inside the block together when it ends: one chain lock, one
+    head read and one INSERT however many transitions one change runs (a proposal accepted and
+    assigned; a rating that archives).  Use inside the change's transaction; the events are in the
+    chain before it commits, in the order they were written, and a failed block appends none.
+    A nested block joins the outer one."""
+    if _audit_batch.get() is not None:
+        yield
+        return
+    events = []
+    token = _audit_batch.set(events)
+    try:
+        yield
+    finally:
+        _audit_batch.reset(token)
+    if events:
+        AuditEvent.objects.bulk_create(events)
 
 
 def ensure_numbers_storable(record):
@@ -166,9 +198,13 @@ def ensure_numbers_storable(record):
         raise WorkflowError(NUMBER_REFUSED, fields=errors, why="".join(words))
 
 
-def record_file(record, *, actor, action, label, request_id="", reason=""):
-    """Save a new record in its (open) period and audit its filing.  Call inside a transaction."""
-    ensure_period_open(record)
+def record_file(record, *, actor, action, label, request_id="", reason="", day_checked=False):
+    """Save a new record in its (open) period and audit its filing.  Call inside a transaction.
+
+    ``day_checked``: the caller has just run :func:`ensure_day_open` on the record's org unit and
+    filing day, the same question, so it is not asked twice."""
+    if not day_checked:
+        ensure_period_open(record)
     ensure_numbers_storable(record)
     record.save()
     audit(
@@ -183,10 +219,33 @@ def record_file(record, *, actor, action, label, request_id="", reason=""):
     return record
 
 
+# Set on a record read FOR UPDATE inside the task activation that is running (and removed when it
+# ends, see workflows.engine.task_activation): its row lock is already held by this transaction.
+_LOCKED, _PERIOD_CHECKED = "_row_locked_by_activation", "_period_checked_by_activation"
+
+
+def mark_locked(record, *, period_checked=False):
+    record.__dict__[_LOCKED] = True
+    if period_checked:
+        record.__dict__[_PERIOD_CHECKED] = True
+
+
+def is_locked(record):
+    """Whether ``record`` was read FOR UPDATE by the task activation running in this transaction."""
+    return bool(record.__dict__.get(_LOCKED))
+
+
+def unmark_locked(record):
+    record.__dict__.pop(_LOCKED, None)
+    record.__dict__.pop(_PERIOD_CHECKED, None)
+
+
 def run_transition(
     record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs
 ):
-    """Run transition ``name`` on ``record`` as ``actor`` and return the fresh, locked record.
+    """Run transition ``name`` on ``record`` as ``actor``; ``record`` then holds the fresh row
+    (read under the lock) and is returned, so a chain of transitions and the flow's nodes after
+    them all see one instance.
 
     ``expected_state`` is the state the caller saw (a form's hidden field, the API's current
     view).  When the row moved on meanwhile, the caller gets "already handled by …" instead of a
@@ -196,7 +255,11 @@ def run_transition(
     model = type(record)
     label = transition_label(record, name)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update(of=("self",)).select_related("org_unit").get(pk=record.pk)
+        if record.__dict__.get(_LOCKED):
+            # read FOR UPDATE by the running task's activation, in this transaction: it is the row
+            locked = record
+        else:
+            locked = model._default_manager.select_for_update(of=("self",)).select_related("org_unit").get(pk=record.pk)
         seen = expected_state if expected_state is not None else record.status
         method = getattr(locked, name)
         if locked.status != seen:
@@ -217,7 +280,7 @@ def run_transition(
             )
         if check_permission and not has_transition_perm(method, actor):
             raise NotPermitted(NO_PERMISSION, record=locked, action=label)
-        if isinstance(locked, WorkflowRecord):
+        if isinstance(locked, WorkflowRecord) and not record.__dict__.get(_PERIOD_CHECKED):
             ensure_period_open(locked)
         from_state = locked.status
         method(**kwargs)
@@ -234,6 +297,12 @@ def run_transition(
             request_id=request_id,
         )
     # The caller's instance follows the row, so ``record.status`` is the new state afterwards.
+    if locked is record:
+        return record
+    # A relation the transition changed (the case's mediator) is never read from a stale cache.
     for field in model._meta.concrete_fields:
+        if field.is_relation and record.__dict__.get(field.attname) != locked.__dict__[field.attname]:
+            record._state.fields_cache.pop(field.name, None)
         record.__dict__[field.attname] = locked.__dict__[field.attname]
-    return locked
+    record._state.fields_cache.update(locked._state.fields_cache)
+    return record

@@ -157,13 +157,17 @@ def test_the_api_answers_a_lost_connection_with_a_503_in_the_error_shape(client,
 
 
 def test_a_connection_lost_while_taking_the_flow_lock_is_a_503_too(client, review_task):
-    """viewflow's flow lock turns the lost connection into ``FlowLockFailed``; it is still an outage."""
+    """The flow lock is the first statement of a completion; a connection lost there is an outage too
+    (a 503), never a half-done task."""
     tree, application, task = review_task
     before = snapshot(application, task)
     client.force_login(tree.committee_a)
 
-    # the lock: ``SELECT 1 AS "a" FROM workflows_unionprocess … FOR UPDATE`` (a plain SELECT on SQLite)
-    with connection_lost_at('AS "a" FROM "workflows_unionprocess"') as fired:
+    # the lock (workflows.engine.task_activation): the process read FOR UPDATE OF its UnionProcess
+    # row, with its org unit (a plain SELECT on SQLite)
+    with connection_lost_at(
+        'FROM "workflows_unionprocess" INNER JOIN "viewflow_process"', 'INNER JOIN "workflows_orgunit"'
+    ) as fired:
         response = client.post(reverse("task_detail", args=[task.pk]), {"decision": "approve", "note": ""})
 
     assert fired
