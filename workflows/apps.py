@@ -8,6 +8,8 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_init, post_save
+        from viewflow.workflow.models import Task
 
         # Flows register their permissions on the process model when the class is built, so
         # they must be imported before migrations are computed.
@@ -15,3 +17,10 @@ class WorkflowsConfig(AppConfig):
         from .middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="workflows.mark_session_seen")
+
+        from . import badges
+        from .models import Notification
+
+        post_init.connect(badges.remember_loaded_owner, sender=Task, dispatch_uid="workflows.badge_owner")
+        post_save.connect(badges.forget_task_owners, sender=Task, dispatch_uid="workflows.badge_task")
+        post_save.connect(badges.forget_recipient, sender=Notification, dispatch_uid="workflows.badge_notice")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .. import pii, selectors, services
+from .. import badges, pii, selectors, services
 from ..engine import open_tasks_for
 from ..forms import AttachmentForm, CommentForm, MembershipApplyForm, ReasonForm
 from ..models import Attachment, Comment, Member, MembershipApplication, Notification, Period
@@ -165,10 +165,12 @@ def notification_read(request, pk=None):
     if pk is not None:
         note = get_object_or_404(notes.model.objects, pk=pk, recipient=request.user)
         notes.filter(pk=note.pk).update(read_at=timezone.now())
+        badges.forget(request.user.pk)  # update() sends no signal
         if note.url:
             return redirect(note.url)
     else:
         notes.update(read_at=timezone.now())
+    badges.forget(request.user.pk)  # update() sends no signal
     return redirect("notification_list")
 
 

@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,7 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .. import engine, pii, selectors
+from .. import engine, keyset, pii, selectors
 from ..engine import UnionFlow
 from ..forms import ReassignForm
 from ..models import OrgUnit
@@ -72,12 +71,20 @@ def task_list(request, box="inbox"):
     tasks = select(request.user)
     if form.is_valid():
         tasks = selectors.filter_tasks(tasks, **{k: v or None for k, v in form.cleaned_data.items()})
-    page = Paginator(selectors.order_tasks(tasks), settings.UNIONFLOW["QUEUE_PAGE_SIZE"]).get_page(
-        request.GET.get("page")
-    )
+    try:
+        page = keyset.keyset_page(
+            tasks,
+            size=settings.UNIONFLOW["QUEUE_PAGE_SIZE"],
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            descending=selectors.QUEUE_DESCENDING[box],
+        )
+    except keyset.BadCursor:
+        return redirect("task_list", box=box)  # a mangled link: start from the first page
     page.object_list = pii.attach_records(page.object_list)  # each task's record, for its title
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
+    query.pop("before", None)
     return render(
         request,
         "workflows/task_list.html",
