@@ -8,8 +8,11 @@ reader's, so what a user just did shows at once; another user's claim shows with
 """
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from viewflow.workflow.models import Task
 
-from .keyset import capped_count
+from . import keyset
 
 CACHE_SECONDS = 30
 
@@ -24,13 +27,32 @@ def nav_counts(user):
         from .models import Notification
         from .selectors import tasks_claimable, tasks_inbox
 
-        counts = {
-            "inbox": capped_count(tasks_inbox(user)),
-            "claimable": capped_count(tasks_claimable(user)),
-            "unread": capped_count(Notification.objects.filter(recipient=user, read_at__isnull=True)),
-        }
+        counts = _count_together(
+            {
+                "inbox": tasks_inbox(user),
+                "claimable": tasks_claimable(user),
+                "unread": Notification.objects.filter(recipient=user, read_at__isnull=True),
+            }
+        )
         cache.set(_key(user.pk), counts, CACHE_SECONDS)
     return counts
+
+
+def _count_together(querysets):
+    """The capped count of each queryset, in one statement: ``SELECT (SELECT count(*) …), …``."""
+    parts, params = [], []
+    for queryset in querysets.values():
+        limited = queryset.order_by().values("pk")[: keyset.COUNT_CAP]
+        try:
+            sql, sql_params = limited.query.sql_with_params()
+        except EmptyResultSet:
+            sql, sql_params = "SELECT 1 WHERE 1 = 0", ()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(sql_params)
+    with connections[router.db_for_read(Task)].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
 
 
 def forget(*user_ids):

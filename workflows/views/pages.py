@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .. import badges, pii, selectors, services
+from .. import badges, keyset, pii, selectors, services
 from ..engine import open_tasks_for
 from ..forms import AttachmentForm, CommentForm, MembershipApplyForm, ReasonForm
 from ..models import Attachment, Comment, Member, MembershipApplication, Notification, Period
@@ -29,8 +29,8 @@ def dashboard(request):
         "member": member,
         "roles": roles,
         "urgent": pii.attach_records(inbox[:5]),
-        "overdue_mine": inbox.filter(deadline__due_at__lt=now).count(),
-        "overdue_overseen": overseen.filter(deadline__due_at__lt=now).count()
+        "overdue_mine": keyset.capped_count(inbox.filter(deadline__due_at__lt=now)),
+        "overdue_overseen": keyset.capped_count(overseen.filter(deadline__due_at__lt=now))
         if user.has_perm("workflows.reassign_task")
         else None,
         "my_applications": MembershipApplication.objects.filter(member__user=user).order_by("-created")[:5],
