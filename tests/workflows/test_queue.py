@@ -151,3 +151,14 @@ def test_the_chair_oversees_every_open_task_in_scope(client, tree, django_assert
     assert client.get(reverse("task_list", args=["overseen"])).content.decode().count('data-testid="task-row"') == 3
     client.force_login(tree.committee_a)
     assert client.get(reverse("task_list", args=["overseen"])).status_code == 404
+
+
+def test_the_unit_filter_offers_two_levels_but_accepts_any_unit_in_scope(client, tree):
+    """A federation's chair gets their unit and the level below, not every 分会 of the province."""
+    make_review_tasks(tree, 2)
+    make_review_tasks(tree, 1, unit=tree.b)
+    client.force_login(tree.chair)
+    page = client.get(reverse("task_list", args=["queue"])).content.decode()
+    assert f'value="{tree.b.pk}"' in page and f'value="{tree.a_branch.pk}"' not in page  # 分会 is level 2
+    page = client.get(reverse("task_list", args=["queue"]), {"unit": tree.a_branch.pk}).content.decode()
+    assert page.count('data-testid="task-row"') == 2 and f'value="{tree.a_branch.pk}" selected' in page

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,17 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, user, box, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["flow"].choices = flow_choices()
-        self.fields["unit"].queryset = selectors.org_units_in_scope(user)
+        units = selectors.org_units_in_scope(user)
+        self.fields["unit"].queryset = units  # any unit in scope is accepted (``?unit=``) …
+        # … but the list offers the user's own units and the level below them: a provincial
+        # federation's chair would otherwise get a select of 20,000 options on every queue page.
+        top = min((path.count("/") - 1 for path in selectors.scope_paths(user)), default=0)
+        wanted = Q(depth__lte=top + 1)
+        if self.data.get("unit", "").isdigit():
+            wanted |= Q(pk=int(self.data["unit"]))  # keep the chosen one shown
+        self.fields["unit"].widget.choices = [("", self.fields["unit"].empty_label)] + [
+            (unit.pk, unit.name) for unit in units.filter(wanted).order_by("path").only("pk", "name")
+        ]
         statuses = {
             "inbox": [STATUS.ASSIGNED, STATUS.STARTED],
             "queue": [STATUS.NEW],
@@ -197,6 +208,4 @@ def task_bulk(request):
 
 
 def _mine_or_claimable(user, claimable):
-    from django.db.models import Q
-
     return Q(owner_id=user.pk, status__in=[STATUS.ASSIGNED, STATUS.STARTED]) | Q(pk__in=claimable)
