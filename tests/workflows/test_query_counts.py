@@ -96,7 +96,7 @@ def test_task_page_claim_and_complete_each_cost_a_bounded_number_of_queries(
         assert client.post(reverse("task_action", args=[task.pk, "claim"])).status_code == 302
     # the transition itself (record, flow, audit, next task) is branch ``trans``'s to shrink; this
     # bound only keeps it from growing
-    with django_assert_max_num_queries(35):
+    with django_assert_max_num_queries(36):  # 35 on SQLite, 36 on PostgreSQL
         response = client.post(reverse("task_detail", args=[task.pk]), {"decision": "approve", "note": ""})
     assert response.status_code == 302 and MembershipApplication.objects.get().status == "approved"
 
