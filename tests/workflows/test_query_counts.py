@@ -181,3 +181,17 @@ def test_the_badges_are_cached_between_pages(client, tree, django_assert_max_num
     with django_assert_max_num_queries(MAX_QUEUE_QUERIES) as warm:
         client.get(url)
     assert not any("workflows_notification" in q["sql"] for q in warm.captured_queries)
+
+
+def test_the_schema_documents_the_task_cursor_pages():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/tasks/"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"after", "before", "page_size"} <= names and "page" not in names
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    if "$ref" in body:
+        body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+    assert {"count", "count_capped", "next", "previous", "results"} <= set(body["properties"])
+    assert body["properties"]["count"]["maximum"] == keyset.COUNT_CAP
