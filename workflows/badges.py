@@ -29,9 +29,10 @@ def nav_counts(user):
 
         counts = _count_together(
             {
-                "inbox": tasks_inbox(user),
-                "claimable": tasks_claimable(user),
-                "unread": Notification.objects.filter(recipient=user, read_at__isnull=True),
+                # in the queue's order, so the count reads the queue's partial index (keyset.py)
+                "inbox": tasks_inbox(user).order_by("created", "pk"),
+                "claimable": tasks_claimable(user).order_by("created", "pk"),
+                "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).order_by(),
             }
         )
         cache.set(_key(user.pk), counts, CACHE_SECONDS)
@@ -42,7 +43,7 @@ def _count_together(querysets):
     """The capped count of each queryset, in one statement: ``SELECT (SELECT count(*) …), …``."""
     parts, params = [], []
     for queryset in querysets.values():
-        limited = queryset.order_by().values("pk")[: keyset.COUNT_CAP]
+        limited = queryset.values("pk")[: keyset.COUNT_CAP]
         try:
             sql, sql_params = limited.query.sql_with_params()
         except EmptyResultSet:

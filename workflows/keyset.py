@@ -37,10 +37,12 @@ def decode(cursor):
     return created, pk
 
 
-def capped_count(queryset, cap=None):
-    """How many rows, counting at most ``cap`` of them (``SELECT count(*) FROM (… LIMIT cap)``)."""
+def capped_count(queryset, cap=None, *, order=()):
+    """How many rows, counting at most ``cap`` of them (``SELECT count(*) FROM (… LIMIT cap)``).
+    ``order`` names an indexed order to read them in: without it, PostgreSQL may pick a sequential
+    scan that it expects to stop early (and which does not, when the rows sit at the table's end)."""
     cap = cap or COUNT_CAP
-    return queryset.order_by().values("pk")[:cap].count()
+    return queryset.order_by(*order).values("pk")[:cap].count()
 
 
 def count_label(count, cap=None):
@@ -85,8 +87,8 @@ def _beyond(cursor, *, forward):
 def keyset_page(queryset, *, size, after=None, before=None, descending=False):
     """One page of ``queryset`` in (created, id) order (newest first if ``descending``), with the
     capped count of the whole set.  ``after``/``before`` are cursors from a previous page's links."""
-    count = capped_count(queryset)
     ascending = ("created", "pk")
+    count = capped_count(queryset, order=ascending)
     reverse = ("-created", "-pk")
     if before:
         # walk backwards from the cursor, then put the rows back in reading order
