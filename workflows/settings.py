@@ -188,6 +188,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="UnionFlow <noreply@unionflow.local>")
 
+# Cache: the navigation badges (workflows/badges.py).  Per process by default; CACHE_URL=redis://…
+# shares it between web processes, so that a claim clears the claimer's badges in every one of them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Celery.  The default broker is kombu's filesystem transport: it crosses processes with no
 # server.  CELERY_BROKER_URL=redis://127.0.0.1:6379/0 (or amqp://) switches to a real broker.
 CELERY_BROKER_DIR = VAR_DIR / "broker"
