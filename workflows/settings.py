@@ -3,7 +3,7 @@
 Defaults are the embedded ones (SQLite file, filesystem Celery broker, console email), so a
 fresh clone runs with no service; its SECRET_KEY is made once per installation in ``var/``.
 Production sets ``DJANGO_ENV=production``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (both required),
-``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL`` and, if not ``var/static``, ``STATIC_ROOT``.
+``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL``, ``CACHE_URL`` and, if not ``var/static``, ``STATIC_ROOT``.
 """
 
 from datetime import timedelta
