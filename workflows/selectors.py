@@ -118,6 +118,8 @@ def tasks_claimable(user):
     Permissions with the same scope share one set of org units, so the statement carries one
     ``IN (SELECT …)`` per distinct scope (usually one), never a subquery per row."""
     perms = sorted({perm for role, _path in _role_rows(user) for perm in ROLE_PERMISSIONS.get(role, ())})
+    if not perms:
+        return Task.objects.none()
     by_scope = defaultdict(list)
     for perm in perms:
         by_scope[tuple(scope_paths(user, perm=perm))].append(perm)
@@ -126,8 +128,6 @@ def tasks_claimable(user):
         allowed |= Q(
             owner_permission__in=scoped_perms, process__unionprocess__org_unit__in=_units_below(paths).values("pk")
         )
-    if not by_scope:
-        return Task.objects.none()
     return _human_tasks().filter(status=STATUS.NEW, owner__isnull=True).filter(allowed)
 
 
@@ -181,7 +181,7 @@ def filter_tasks(queryset, *, flow=None, unit=None, due=None, status=None, recor
 def order_tasks(queryset):
     """Most urgent first: due date (none last), then oldest.  For short lists only (the dashboard's
     five most urgent): the order runs over a join to the deadlines, which no index serves, so the
-    queue boxes page in ``QUEUE_ORDER`` instead (see ``workflows/keyset.py``)."""
+    queue boxes page by the task's (created, id) instead (see ``workflows/keyset.py``)."""
     return queryset.order_by(F("deadline__due_at").asc(nulls_last=True), "created", "pk")
 
 
