@@ -87,7 +87,8 @@ def _floor_sql(box, user, cursor):
     return [
         (f"SELECT {COLUMNS} FROM {FROM} WHERE {rows_where} ORDER BY {order} LIMIT {size}", rows_params),
         (
-            f"SELECT count(*) FROM (SELECT 1 FROM {COUNT_FROM} WHERE {where} LIMIT {keyset.COUNT_CAP}) AS capped",
+            f"SELECT count(*) FROM (SELECT 1 FROM {COUNT_FROM} WHERE {where} ORDER BY {order} "
+            f"LIMIT {keyset.COUNT_CAP}) AS capped",
             params,
         ),
     ]
