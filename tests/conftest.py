@@ -53,3 +53,13 @@ class LoginClient(Client):
 @pytest.fixture
 def client():
     return LoginClient()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The navigation badges are cached per user id; ids repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

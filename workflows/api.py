@@ -19,6 +19,7 @@ from .api_forms import form_serializer
 from .api_registry import api_routes
 from .forms import MembershipApplyForm
 from .models import AuditEvent, MembershipApplication
+from .pagination import QueuePagination
 from .views.queue import _all_subclasses, _task_for
 
 NOT_A_CANDIDATE = _("该人员无权办理此任务。")
@@ -131,11 +132,14 @@ class ReassignSerializer(serializers.Serializer):
 
 class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
     """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办); with
-    ``record_type`` and ``record_id``, only the tasks of that record."""
+    ``record_type`` and ``record_id``, only the tasks of that record.  Paged by cursor
+    (``next``/``previous`` links, ``?after=``/``?before=``), oldest first (已办 newest first)."""
 
     serializer_class = TaskSerializer
     queryset = Task.objects.none()  # the model, for the schema; rows come from get_queryset
     lookup_value_regex = r"[0-9]+"
+    pagination_class = QueuePagination
+    descending = False  # set per request: 已办 reads newest first
 
     def get_queryset(self):
         query = TaskQuerySerializer(data=self.request.query_params)
@@ -146,6 +150,7 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
             "archive": selectors.tasks_archive,
         }[query.validated_data["box"]]
         tasks = select(self.request.user)
+        self.descending = selectors.QUEUE_DESCENDING[query.validated_data["box"]]
         if "record_type" in query.validated_data:
             model = api_routes.record_types()[query.validated_data["record_type"]]
             tasks = selectors.filter_tasks(
@@ -153,7 +158,7 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
                 record_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
                 record_id=query.validated_data.get("record_id"),
             )
-        return selectors.order_tasks(tasks)
+        return tasks  # ordered by the keyset pages
 
     @extend_schema(parameters=[TaskQuerySerializer], responses=TaskSerializer(many=True))
     def list(self, request):

@@ -1,4 +1,4 @@
-"""Navigation badges (待办 / 可认领 / 未读通知) and the background-work banner, computed lazily."""
+"""Navigation badges (待办 / 可认领 / 未读通知, see ``badges.py``) and the background-work banner, lazily."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -8,17 +8,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
 
-    def counts():
-        from .models import Notification
-        from .selectors import tasks_claimable, tasks_inbox
+    from .badges import nav_counts
 
-        return {
-            "inbox": tasks_inbox(user).count(),
-            "claimable": tasks_claimable(user).count(),
-            "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-        }
-
-    context = {"nav_counts": SimpleLazyObject(counts)}
+    context = {"nav_counts": SimpleLazyObject(lambda: nav_counts(user))}
     if user.is_staff or user.has_perm("workflows.manage_period"):
         # the chair and the administrator are told when background work has stopped
         from .health import background_status

@@ -3,7 +3,7 @@
 Defaults are the embedded ones (SQLite file, filesystem Celery broker, console email), so a
 fresh clone runs with no service; its SECRET_KEY is made once per installation in ``var/``.
 Production sets ``DJANGO_ENV=production``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (both required),
-``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL`` and, if not ``var/static``, ``STATIC_ROOT``.
+``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_URL``, ``CACHE_URL`` and, if not ``var/static``, ``STATIC_ROOT``.
 """
 
 from datetime import timedelta
@@ -187,6 +187,10 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="UnionFlow <noreply@unionflow.local>")
+
+# Cache: the navigation badges (workflows/badges.py).  Per process by default; CACHE_URL=redis://…
+# shares it between web processes, so that a claim clears the claimer's badges in every one of them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Celery.  The default broker is kombu's filesystem transport: it crosses processes with no
 # server.  CELERY_BROKER_URL=redis://127.0.0.1:6379/0 (or amqp://) switches to a real broker.

@@ -186,6 +186,7 @@ def test_the_read_rule_is_one_query_per_list_and_per_check(tree, case, congress,
     draft(congress, people["proposer"])
     chair, proposer = fresh(tree.chair_a), fresh(people["proposer"])
     chair.has_perm("cases.view_grievancecase")  # the role cache, once per request
+    proposer.has_perm("proposals.view_proposal")  # scope is read from it, not per row in the SQL
     with django_assert_num_queries(1):
         assert len(case_selectors.cases_visible_to(chair)) == 1
     with django_assert_num_queries(1):

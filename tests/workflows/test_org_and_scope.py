@@ -35,10 +35,13 @@ def test_scope_is_the_units_below_each_role(tree):
     assert list(org_units_in_scope(fresh(tree.applicant_b))) == []
 
 
-def test_scope_selector_is_one_query(tree, django_assert_num_queries):
+def test_scope_reads_the_roles_once_per_request(tree, django_assert_num_queries):
+    """The role rows are read once per user object (one request); each scope is then one query."""
     user = fresh(tree.committee_a)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         list(org_units_in_scope(user, perm="cases.view_grievancecase"))
+    with django_assert_num_queries(1):
+        list(org_units_in_scope(user, perm="workflows.review_membershipapplication"))
 
 
 def test_scope_is_per_role(tree):

@@ -1,5 +1,8 @@
 """The queue pages: 待办, 可认领, 已办, their filters, pagination, actions and query counts."""
 
+import html
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -79,8 +82,14 @@ def test_filters_by_unit_and_due_and_pagination(client, tree, settings):
     assert page.count('data-testid="task-row"') == 2 and "乙公司工会" in page
     page = client.get(reverse("task_list", args=["queue"]), {"due": "overdue"}).content.decode()
     assert "暂无可认领的任务" in page
-    page = client.get(reverse("task_list", args=["queue"]), {"page": 3}).content.decode()
-    assert "第 3 / 3 页" in page and page.count('data-testid="task-row"') == 1
+    seen, url = [], reverse("task_list", args=["queue"])
+    for _ in range(3):
+        page = client.get(url).content.decode()
+        assert "共 5 项" in page
+        seen += re.findall(r'href="/tasks/(\d+)/"', page)
+        next_link = re.search(r'href="(\?[^"]*after=[^"]*)"', page)
+        url = reverse("task_list", args=["queue"]) + html.unescape(next_link.group(1)) if next_link else None
+    assert url is None and len(seen) == len(set(seen)) == 5  # three pages, 2 + 2 + 1, none twice
 
 
 def test_task_page_claim_then_complete(client, tree):
@@ -142,3 +151,14 @@ def test_the_chair_oversees_every_open_task_in_scope(client, tree, django_assert
     assert client.get(reverse("task_list", args=["overseen"])).content.decode().count('data-testid="task-row"') == 3
     client.force_login(tree.committee_a)
     assert client.get(reverse("task_list", args=["overseen"])).status_code == 404
+
+
+def test_the_unit_filter_offers_two_levels_but_accepts_any_unit_in_scope(client, tree):
+    """A federation's chair gets their unit and the level below, not every 分会 of the province."""
+    make_review_tasks(tree, 2)
+    make_review_tasks(tree, 1, unit=tree.b)
+    client.force_login(tree.chair)
+    page = client.get(reverse("task_list", args=["queue"])).content.decode()
+    assert f'value="{tree.b.pk}"' in page and f'value="{tree.a_branch.pk}"' not in page  # 分会 is level 2
+    page = client.get(reverse("task_list", args=["queue"]), {"unit": tree.a_branch.pk}).content.decode()
+    assert page.count('data-testid="task-row"') == 2 and f'value="{tree.a_branch.pk}" selected' in page

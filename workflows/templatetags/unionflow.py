@@ -10,6 +10,14 @@ OPEN = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
 
 
 @register.filter
+def capped(count):
+    """A badge's count as shown: "999+" once it reaches the cap it was counted to."""
+    from workflows.keyset import count_label
+
+    return count_label(count)
+
+
+@register.filter
 def due_state(task):
     """'overdue', 'soon' (within 3 days) or '' — drives the red/amber due date in the queue."""
     try:

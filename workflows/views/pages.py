@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .. import pii, selectors, services
+from .. import badges, keyset, pii, selectors, services
 from ..engine import open_tasks_for
 from ..forms import AttachmentForm, CommentForm, MembershipApplyForm, ReasonForm
 from ..models import Attachment, Comment, Member, MembershipApplication, Notification, Period
@@ -29,8 +29,8 @@ def dashboard(request):
         "member": member,
         "roles": roles,
         "urgent": pii.attach_records(inbox[:5]),
-        "overdue_mine": inbox.filter(deadline__due_at__lt=now).count(),
-        "overdue_overseen": overseen.filter(deadline__due_at__lt=now).count()
+        "overdue_mine": keyset.capped_count(inbox.filter(deadline__due_at__lt=now)),
+        "overdue_overseen": keyset.capped_count(overseen.filter(deadline__due_at__lt=now))
         if user.has_perm("workflows.reassign_task")
         else None,
         "my_applications": MembershipApplication.objects.filter(member__user=user).order_by("-created")[:5],
@@ -165,10 +165,12 @@ def notification_read(request, pk=None):
     if pk is not None:
         note = get_object_or_404(notes.model.objects, pk=pk, recipient=request.user)
         notes.filter(pk=note.pk).update(read_at=timezone.now())
+        badges.forget(request.user.pk)  # update() sends no signal
         if note.url:
             return redirect(note.url)
     else:
         notes.update(read_at=timezone.now())
+    badges.forget(request.user.pk)  # update() sends no signal
     return redirect("notification_list")
 
 
