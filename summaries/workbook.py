@@ -3,8 +3,9 @@
 Written in openpyxl's write-only mode straight from a server-side cursor, so memory stays flat
 whatever the record count: the 指标 sheet lists each figure, its value, its 口径 and the query that
 selects its records; then one sheet per kind of record (劳动争议案件, 帮扶发放, 提案…) lists each
-record once, with a column per figure it counts in. A sheet that would pass Excel's row limit
-continues on a 续 sheet.
+record once, with a ✓ in a column per selection it falls in — the column's header names every figure
+counted from that selection (涉及职工 and 涉及标的额 count the same cases as 受理登记). A sheet
+that would pass Excel's row limit continues on a 续 sheet.
 """
 
 import datetime
@@ -96,14 +97,13 @@ def write(snapshot, path, *, org_unit=None, chunk_size=CHUNK, max_rows=EXCEL_ROW
 
 
 def _records(book, section, model, by_name, columns, chunk_size, max_rows):
-    """One sheet of ``model``'s records: each record once, ✓ under each figure it counts in."""
-    names = sorted({fig["records"] for _code, fig in columns})
+    """One sheet of ``model``'s records: each record once, ✓ under each selection it falls in."""
+    names = list(dict.fromkeys(fig["records"] for _code, fig in columns))  # in the figures' order
     extra = sorted({by_name[n].field for n in names} - {"pk"})
     flags = {
         f"_in_{i}": Case(When(by_name[name].q, then=Value(True)), default=Value(False), output_field=BooleanField())
         for i, name in enumerate(names)
     }
-    position = {name: 1 + len(extra) + i for i, name in enumerate(names)}
     either = Q()
     for name in names:
         either |= by_name[name].q
@@ -115,11 +115,15 @@ def _records(book, section, model, by_name, columns, chunk_size, max_rows):
         .iterator(chunk_size=chunk_size)
     )
     title = f"{section['title']}·{model._meta.verbose_name}"
-    header = ["编号", *(_field_label(model, f) for f in extra), *(f"{fig['label']}（{code}）" for code, fig in columns)]
+    counted_in = {
+        name: "、".join(f"{fig['label']}（{code}）" for code, fig in columns if fig["records"] == name)
+        for name in names
+    }
+    header = ["编号", *(_field_label(model, f) for f in extra), *(counted_in[name] for name in names)]
     sheet = _Sheet(book, title, header, max_rows)
+    lead = 1 + len(extra)
     for row in rows:
-        head = list(row[: 1 + len(extra)])
-        sheet.append(head + [MARK if row[position[fig["records"]]] else None for _code, fig in columns])
+        sheet.append([*row[:lead], *(MARK if flag else None for flag in row[lead:])])
     if sheet.part == 0:  # no records: the sheet still says so, with its header
         sheet.append([])
 
