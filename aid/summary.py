@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from workflows.summary import Figure, Section, Selection, average_days, rate, register
+from workflows.summary import Figure, Section, Selection, average_days, rate, register, tally_by_unit
 
 from .models import AidApplication, AidType, Disbursement, FundBudget, HardshipFile
 
@@ -72,7 +72,16 @@ def selections(org_unit, starts_on, ends_on, *, funds=None) -> dict[str, Selecti
     return out
 
 
-@register("aid", title="帮扶救助", order=20, selections=selections)
+def by_unit(org_unit, starts_on, ends_on, prefix_length):
+    """The headline figures of each unit below ``org_unit``, in one GROUP BY."""
+    chosen = selections(org_unit, starts_on, ends_on, funds=())
+    rows = tally_by_unit(
+        chosen, "application__org_unit__path", prefix_length, counts=["people"], sums={"amount": ("paid", "amount")}
+    )
+    return {prefix: {"people": n["people"], "amount": Decimal(n["amount"])} for prefix, n in rows.items()}
+
+
+@register("aid", title="帮扶救助", order=20, selections=selections, by_unit=by_unit)
 def section(org_unit, starts_on, ends_on) -> Section:
     funds = sorted(
         set(

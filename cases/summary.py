@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q
 
-from workflows.summary import Figure, Section, Selection, average_days, rate, register
+from workflows.summary import Figure, Section, Selection, average_days, rate, register, tally_by_unit
 
 from .models import GrievanceCase
 
@@ -57,7 +57,21 @@ def selections(org_unit, starts_on, ends_on) -> dict[str, Selection]:
     return {name: Selection(GrievanceCase, q) for name, q in wheres.items()}
 
 
-@register("cases", title="维权服务", order=10, selections=selections)
+def by_unit(org_unit, starts_on, ends_on, prefix_length):
+    """The headline figures of each unit below ``org_unit``, in one GROUP BY."""
+    chosen = selections(org_unit, starts_on, ends_on)
+    rows = tally_by_unit(chosen, "org_unit__path", prefix_length, counts=["received", "successful", "concluded"])
+    return {
+        prefix: {
+            "received": n["received"],
+            "successful": n["successful"],
+            "success_rate": rate(n["successful"], n["concluded"]),
+        }
+        for prefix, n in rows.items()
+    }
+
+
+@register("cases", title="维权服务", order=10, selections=selections, by_unit=by_unit)
 def section(org_unit, starts_on, ends_on) -> Section:
     chosen = selections(org_unit, starts_on, ends_on)
     out = Section("cases", "维权服务", selections=chosen)

@@ -6,7 +6,7 @@ The cohort is the proposals submitted in the period to congresses of the org uni
 
 from django.db.models import F, Q
 
-from workflows.summary import Figure, Section, Selection, rate, register
+from workflows.summary import Figure, Section, Selection, rate, register, tally_by_unit
 
 from .models import Proposal
 
@@ -49,7 +49,22 @@ def selections(org_unit, starts_on, ends_on) -> dict[str, Selection]:
     return {name: Selection(Proposal, q) for name, q in wheres.items()}
 
 
-@register("proposals", title="民主管理", order=30, selections=selections)
+def by_unit(org_unit, starts_on, ends_on, prefix_length):
+    """The headline figures of each unit below ``org_unit``, in one GROUP BY."""
+    chosen = selections(org_unit, starts_on, ends_on)
+    counts = ["received", "answered", "rated", "satisfaction_satisfied", "satisfaction_fairly"]
+    rows = tally_by_unit(chosen, "org_unit__path", prefix_length, counts=counts)
+    return {
+        prefix: {
+            "received": n["received"],
+            "answered": n["answered"],
+            "satisfaction_rate": rate(n["satisfaction_satisfied"] + n["satisfaction_fairly"], n["rated"]),
+        }
+        for prefix, n in rows.items()
+    }
+
+
+@register("proposals", title="民主管理", order=30, selections=selections, by_unit=by_unit)
 def section(org_unit, starts_on, ends_on) -> Section:
     chosen = selections(org_unit, starts_on, ends_on)
     out = Section("proposals", "民主管理", selections=chosen)

@@ -101,6 +101,35 @@ def _headlines(org_unit, starts_on, ends_on):
     return headlines_of(compute(org_unit, starts_on, ends_on))
 
 
+# what a unit without records shows: the figures of an empty section
+EMPTY = {
+    "cases": {"received": 0, "successful": 0, "success_rate": None},
+    "aid": {"people": 0, "amount": Decimal("0")},
+    "proposals": {"received": 0, "answered": 0, "satisfaction_rate": None},
+}
+
+
+def units_table(org_unit, starts_on, ends_on):
+    """The headline figures of each unit directly below ``org_unit``: one GROUP BY per section."""
+    children = list(OrgUnit.objects.filter(parent=org_unit).order_by("path").values_list("name", "path"))
+    if not children:
+        return []
+    length = len(children[0][1])  # a path is one fixed-width segment per level
+    assert all(len(path) == length for _name, path in children)
+    grouped = {key: summary.by_unit(key, org_unit, starts_on, ends_on, length) for key, _title, _f in sections()}
+    return [
+        {
+            "name": name,
+            **{
+                key: {k: _plain(v) for k, v in rows.get(path, EMPTY[key]).items()}
+                for key, rows in grouped.items()
+                if key in HEADLINES
+            },
+        }
+        for name, path in children
+    ]
+
+
 def _has_data(headlines):
     return any(v not in (None, 0, "0", "0.00") for values in headlines.values() for v in values.values())
 
@@ -126,10 +155,7 @@ def collect(org_unit, period, *, progress=None):
         if _has_data(before):
             comparisons["previous"] = before
     snapshot["comparisons"] = comparisons
-    children = OrgUnit.objects.filter(parent=org_unit).order_by("path")
-    snapshot["units"] = [
-        {"name": child.name, **_headlines(child, period.starts_on, period.ends_on)} for child in children
-    ]
+    snapshot["units"] = units_table(org_unit, period.starts_on, period.ends_on)
     return snapshot
 
 

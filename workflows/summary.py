@@ -17,9 +17,11 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Substr
 
 _SECTIONS: dict[str, tuple[int, str, Callable]] = {}
 _SELECTIONS: dict[str, Callable] = {}
+_BY_UNIT: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,17 @@ class Section:
         return tuple(self.selection(key).counted())
 
 
-def register(key: str, *, title: str, order: int, selections: Callable):
-    """Decorator: ``@register("cases", title="维权服务", order=10, selections=selections)``."""
+def register(key: str, *, title: str, order: int, selections: Callable, by_unit: Callable):
+    """Decorator: ``@register("cases", title="维权服务", order=10, selections=..., by_unit=...)``.
+
+    ``by_unit(org_unit, starts_on, ends_on, prefix_length)`` gives the section's headline figures
+    per unit below, in one GROUP BY query: ``{path prefix: {name: value}}``.
+    """
 
     def decorate(func):
         _SECTIONS[key] = (order, title, func)
         _SELECTIONS[key] = selections
+        _BY_UNIT[key] = by_unit
         return func
 
     return decorate
@@ -110,24 +117,21 @@ def selections(key, org_unit, starts_on, ends_on) -> dict[str, Selection]:
     return _SELECTIONS[key](org_unit, starts_on, ends_on)
 
 
+def by_unit(key, org_unit, starts_on, ends_on, prefix_length):
+    return _BY_UNIT[key](org_unit, starts_on, ends_on, prefix_length)
+
+
 def records(key, name, org_unit, starts_on, ends_on):
     """The records of selection ``name`` of section ``key``: what a snapshot's figure points at."""
     return selections(key, org_unit, starts_on, ends_on)[name].queryset()
 
 
 # -- helpers every section uses: one way to count, sum, rate and average ---------------------
-def tally(chosen: dict[str, Selection], *, counts=(), sums=None, distinct=None):
-    """Every figure of one model in one query (conditional aggregation).
-
-    ``counts``: selection names, counted by their ``field``; ``sums``: ``{out: (name, column)}``;
-    ``distinct``: ``{out: (name, column)}`` — distinct non-null values of ``column``.
-    All names must select the same model. Returns ``{out: value}`` (sums default to 0).
-    """
+def _aggregates(chosen, counts, sums, distinct):
     sums, distinct = sums or {}, distinct or {}
     names = set(counts) | {n for n, _ in sums.values()} | {n for n, _ in distinct.values()}
     models = {chosen[n].model for n in names}
     assert len(models) == 1, "tally() aggregates one model per query"
-    model = models.pop()
     exprs = {}
     for name in counts:
         sel = chosen[name]
@@ -136,11 +140,34 @@ def tally(chosen: dict[str, Selection], *, counts=(), sums=None, distinct=None):
         exprs[out] = Sum(column, filter=chosen[name].q)
     for out, (name, column) in distinct.items():
         exprs[out] = Count(column, filter=chosen[name].q, distinct=True)
-    row = model._default_manager.filter(reduce(or_, (chosen[n].q for n in names))).aggregate(**exprs)
-    for out in sums:
+    records = models.pop()._default_manager.filter(reduce(or_, (chosen[n].q for n in names)))
+    return records, exprs
+
+
+def _zero_sums(row, sums):
+    for out in sums or ():
         if row[out] is None:
             row[out] = 0
     return row
+
+
+def tally(chosen: dict[str, Selection], *, counts=(), sums=None, distinct=None):
+    """Every figure of one model in one query (conditional aggregation).
+
+    ``counts``: selection names, counted by their ``field``; ``sums``: ``{out: (name, column)}``;
+    ``distinct``: ``{out: (name, column)}`` — distinct non-null values of ``column``.
+    All names must select the same model. Returns ``{out: value}`` (sums default to 0).
+    """
+    records, exprs = _aggregates(chosen, counts, sums, distinct)
+    return _zero_sums(records.aggregate(**exprs), sums)
+
+
+def tally_by_unit(chosen, path, prefix_length, *, counts=(), sums=None, distinct=None):
+    """``tally()`` per unit below, in one GROUP BY on the first ``prefix_length`` characters of
+    the records' org-unit ``path``: ``{prefix: {out: value}}`` (units without records absent)."""
+    records, exprs = _aggregates(chosen, counts, sums, distinct)
+    rows = records.annotate(_unit=Substr(path, 1, prefix_length)).order_by().values("_unit").annotate(**exprs)
+    return {row.pop("_unit"): _zero_sums(row, sums) for row in rows}
 
 
 def rate(numerator, denominator):

@@ -163,3 +163,12 @@ def test_comparisons_reuse_the_finished_report_of_last_year(tree, half_year, h1)
     Report.objects.create(org_unit=tree.a, period=last, status=Report.Status.DONE, snapshot={"sections": reported})
     snapshot = figures.collect(tree.a, h1)
     assert snapshot["comparisons"]["last_year"]["cases"] == {"received": 41, "successful": 7}
+
+
+def test_the_unit_table_by_group_by_matches_each_units_own_figures(tree, half_year, h1, django_assert_num_queries):  # noqa: F811
+    s, e = D(2026, 1, 1), D(2026, 6, 30)
+    with django_assert_num_queries(4):  # the units, then one GROUP BY per section
+        table = figures.units_table(tree.top, s, e)
+    own = [{"name": unit.name, **figures.headlines_of(figures.compute(unit, s, e))} for unit in (tree.a, tree.b)]
+    assert table == own
+    assert table[0]["cases"]["received"] == 6 and table[1]["cases"]["received"] == 1
