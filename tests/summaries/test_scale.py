@@ -24,8 +24,8 @@ from workflows.transitions import run_transition
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-FIGURE_QUERIES = 40  # figures.collect for 甲公司工会 (2 child units), measured at 3 records
-RUN_QUERIES = 67  # report_run: figures, charts, .docx, streamed .xlsx, files and period close; measured at 3
+FIGURE_QUERIES = 33  # figures.collect for 甲公司工会, measured at 3 records
+RUN_QUERIES = 60  # report_run: figures, charts, .docx, streamed .xlsx, files and period close; measured at 3
 
 
 @pytest.fixture
