@@ -1,104 +1,141 @@
 """The hardship-aid section of the period report: money actually paid in the period, by type,
-category and fund, with the ids of the payments (or files) behind each figure."""
+category and fund, computed by conditional aggregation; each figure names the selection of
+payments (or files, budgets, applications) behind it."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Q
 
-from workflows.summary import Figure, Section, average_days, rate, record_ids, register
+from workflows.summary import Figure, Section, Selection, average_days, rate, register, tally_by_unit
 
 from .models import AidApplication, AidType, Disbursement, FundBudget, HardshipFile
 
+MEMBER = "application__member_id"
+
+
+def payments_q(org_unit, starts_on, ends_on):
+    return Q(application__org_unit__path__startswith=org_unit.path, paid_on__gte=starts_on, paid_on__lte=ends_on)
+
 
 def payments(org_unit, starts_on, ends_on):
-    return Disbursement.objects.filter(
-        application__org_unit__path__startswith=org_unit.path, paid_on__gte=starts_on, paid_on__lte=ends_on
+    return Disbursement.objects.filter(payments_q(org_unit, starts_on, ends_on))
+
+
+def _fund_key(name):
+    return f"fund_{name}"
+
+
+def selections(org_unit, starts_on, ends_on, *, funds=None) -> dict[str, Selection]:
+    paid = payments_q(org_unit, starts_on, ends_on)
+    if funds is None:  # the funds paid from in the period: one small query (names, not records)
+        funds = payments(org_unit, starts_on, ends_on).order_by().values_list("fund_budget__fund__name", flat=True)
+        funds = sorted(set(funds.distinct()))
+    model_workers = paid & Q(application__member__is_model_worker=True)
+    out = {
+        "paid": Selection(Disbursement, paid),
+        "people": Selection(Disbursement, paid, MEMBER),
+        "carried_in": Selection(Disbursement, paid & Q(application__filed_on__lt=starts_on)),
+        "model_workers": Selection(Disbursement, model_workers),
+        "model_worker_people": Selection(Disbursement, model_workers, MEMBER),
+        "category_none": Selection(Disbursement, paid & Q(application__hardship_file__isnull=True)),
+        "carried_out": Selection(
+            AidApplication,
+            Q(
+                org_unit__path__startswith=org_unit.path,
+                filed_on__lte=ends_on,
+                status__in=["approved", "approving", "upper_approving"],
+            ),
+        ),
+        "budgets": Selection(
+            FundBudget,
+            Q(
+                fund__org_unit__path__startswith=org_unit.path,
+                period__starts_on__lte=ends_on,
+                period__ends_on__gte=starts_on,
+            ),
+        ),
+        "files_opened": Selection(
+            HardshipFile, Q(org_unit__path__startswith=org_unit.path, filed_on__gte=starts_on, filed_on__lte=ends_on)
+        ),
+        "files_lifted": Selection(
+            HardshipFile, Q(org_unit__path__startswith=org_unit.path, lifted_on__gte=starts_on, lifted_on__lte=ends_on)
+        ),
+    }
+    out.update({f"type_{v}": Selection(Disbursement, paid & Q(application__aid_type=v)) for v, _ in AidType.choices})
+    out.update(
+        {
+            f"category_{v}": Selection(Disbursement, paid & Q(application__hardship_file__category=v))
+            for v, _ in HardshipFile.Category.choices
+        }
     )
+    out.update({_fund_key(name): Selection(Disbursement, paid & Q(fund_budget__fund__name=name)) for name in funds})
+    return out
 
 
-def _money(key, label, queryset, definition=""):
-    total = queryset.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    return Figure(key, label, total, "元", record_ids(queryset), definition)
+def by_unit(org_unit, starts_on, ends_on, prefix_length):
+    """The headline figures of each unit below ``org_unit``, in one GROUP BY."""
+    chosen = selections(org_unit, starts_on, ends_on, funds=())
+    rows = tally_by_unit(
+        chosen, "application__org_unit__path", prefix_length, counts=["people"], sums={"amount": ("paid", "amount")}
+    )
+    return {prefix: {"people": n["people"], "amount": Decimal(n["amount"])} for prefix, n in rows.items()}
 
 
-@register("aid", title="帮扶救助", order=20)
+@register("aid", title="帮扶救助", order=20, selections=selections, by_unit=by_unit)
 def section(org_unit, starts_on, ends_on) -> Section:
-    paid = payments(org_unit, starts_on, ends_on)
-    out = Section("aid", "帮扶救助")
-    people = record_ids(paid, "application__member_id")
-    out.add(Figure("people", "帮扶职工", len(people), "人", people, "获得发放的不同职工人数（记录为职工编号）"))
-    out.add(Figure("times", "帮扶人次", paid.count(), "人次", record_ids(paid), "发放笔数（记录为发放编号）"))
-    out.add(_money("amount", "发放帮扶资金", paid, "期间内实际发放金额之和"))
-    out.breakdowns["by_type"] = [
-        _money(f"type_{value}", label, paid.filter(application__aid_type=value)) for value, label in AidType.choices
-    ]
-    out.breakdowns["by_category"] = [
-        _money(f"category_{value}", label, paid.filter(application__hardship_file__category=value))
-        for value, label in HardshipFile.Category.choices
-    ] + [_money("category_none", "未建档", paid.filter(application__hardship_file__isnull=True))]
-    by_fund = (
-        paid.values("fund_budget__fund__name")
-        .annotate(total=Sum("amount"), n=Count("pk"))
-        .order_by("fund_budget__fund__name")
-    )
-    out.breakdowns["by_fund"] = [
-        _money(
-            f"fund_{row['fund_budget__fund__name']}",
-            row["fund_budget__fund__name"],
-            paid.filter(fund_budget__fund__name=row["fund_budget__fund__name"]),
+    funds = sorted(
+        set(
+            payments(org_unit, starts_on, ends_on)
+            .order_by()
+            .values_list("fund_budget__fund__name", flat=True)
+            .distinct()
         )
-        for row in by_fund
-    ]
-    carried = paid.filter(application__filed_on__lt=starts_on)
+    )
+    chosen = selections(org_unit, starts_on, ends_on, funds=funds)
+    out = Section("aid", "帮扶救助", selections=chosen)
+    money_names = (
+        ["paid", "model_workers", "category_none"]
+        + [f"type_{v}" for v, _ in AidType.choices]
+        + [f"category_{v}" for v, _ in HardshipFile.Category.choices]
+        + [_fund_key(name) for name in funds]
+    )
+    paid_names = [name for name, sel in chosen.items() if sel.model is Disbursement]
+    n = out.tally(counts=paid_names, sums={name + "_amount": (name, "amount") for name in money_names})
+    n.update(out.tally(counts=["carried_out"]))
+    n.update(out.tally(counts=["files_opened", "files_lifted"]))
+    n.update(out.tally(counts=["budgets"], sums={"budget": ("budgets", "amount"), "used": ("budgets", "paid")}))
+
+    def money(key, label, name, definition=""):
+        return Figure(key, label, Decimal(n[name + "_amount"]), "元", name, definition)
+
+    out.add(Figure("people", "帮扶职工", n["people"], "人", "people", "获得发放的不同职工人数（记录为职工编号）"))
+    out.add(Figure("times", "帮扶人次", n["paid"], "人次", "paid", "发放笔数（记录为发放编号）"))
+    out.add(money("amount", "发放帮扶资金", "paid", "期间内实际发放金额之和"))
+    out.breakdowns["by_type"] = [money(f"type_{v}", label, f"type_{v}") for v, label in AidType.choices]
+    out.breakdowns["by_category"] = [
+        money(f"category_{v}", label, f"category_{v}") for v, label in HardshipFile.Category.choices
+    ] + [money("category_none", "未建档", "category_none")]
+    out.breakdowns["by_fund"] = [money(_fund_key(name), name, _fund_key(name)) for name in funds]
     out.add(
         Figure(
             "carried_in",
             "上期结转本期发放",
-            carried.count(),
+            n["carried_in"],
             "笔",
-            record_ids(carried),
+            "carried_in",
             "期初前申请、本期发放的帮扶（记录为发放编号）",
         )
     )
-    open_now = AidApplication.objects.filter(
-        org_unit__path__startswith=org_unit.path,
-        filed_on__lte=ends_on,
-        status__in=["approved", "approving", "upper_approving"],
-    )
     out.add(
-        Figure(
-            "carried_out", "结转下期待发放", open_now.count(), "件", record_ids(open_now), "期末已申请、尚未发放的帮扶"
-        )
+        Figure("carried_out", "结转下期待发放", n["carried_out"], "件", "carried_out", "期末已申请、尚未发放的帮扶")
     )
-    model_workers = paid.filter(application__member__is_model_worker=True)
-    out.add(_money("model_workers_amount", "慰问劳模金额", model_workers))
-    mw_people = record_ids(model_workers, "application__member_id")
-    out.add(Figure("model_workers", "慰问劳模", len(mw_people), "人", mw_people))
-
-    budgets = FundBudget.objects.filter(
-        fund__org_unit__path__startswith=org_unit.path, period__starts_on__lte=ends_on, period__ends_on__gte=starts_on
-    )
-    budget_total = budgets.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    used = budgets.aggregate(total=Sum("paid"))["total"] or Decimal("0")
-    used_rate = rate(used, budget_total)
-    out.add(
-        Figure(
-            "budget", "帮扶资金预算", budget_total, "元", record_ids(budgets), "期间内各资金预算之和（记录为预算编号）"
-        )
-    )
-    out.add(Figure("budget_used_rate", "预算使用率", used_rate, "%", record_ids(budgets), "已发放 ÷ 预算"))
-
-    opened = HardshipFile.objects.filter(
-        org_unit__path__startswith=org_unit.path, filed_on__gte=starts_on, filed_on__lte=ends_on
-    )
-    lifted = HardshipFile.objects.filter(
-        org_unit__path__startswith=org_unit.path, lifted_on__gte=starts_on, lifted_on__lte=ends_on
-    )
-    out.add(Figure("files_opened", "新建困难职工档案", opened.count(), "户", record_ids(opened)))
-    out.add(Figure("files_lifted", "困难职工脱困", lifted.count(), "户", record_ids(lifted)))
-
-    days = average_days(paid, "application__filed_on", "paid_on")
-    out.add(
-        Figure("average_days", "申请至发放平均天数", days, "天", record_ids(paid), "各笔发放日期与申请日期之差的平均值")
-    )
+    out.add(money("model_workers_amount", "慰问劳模金额", "model_workers"))
+    out.add(Figure("model_workers", "慰问劳模", n["model_worker_people"], "人", "model_worker_people"))
+    budget_total, used = Decimal(n["budget"]), Decimal(n["used"])
+    out.add(Figure("budget", "帮扶资金预算", budget_total, "元", "budgets", "期间内各资金预算之和（记录为预算编号）"))
+    out.add(Figure("budget_used_rate", "预算使用率", rate(used, budget_total), "%", "budgets", "已发放 ÷ 预算"))
+    out.add(Figure("files_opened", "新建困难职工档案", n["files_opened"], "户", "files_opened"))
+    out.add(Figure("files_lifted", "困难职工脱困", n["files_lifted"], "户", "files_lifted"))
+    days = average_days(chosen["paid"].queryset(), "application__filed_on", "paid_on")
+    out.add(Figure("average_days", "申请至发放平均天数", days, "天", "paid", "各笔发放日期与申请日期之差的平均值"))
     return out

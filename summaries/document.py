@@ -1,4 +1,4 @@
-"""The 工作总结 as .docx (after GB/T 9704) and its companion .xlsx of the records behind each figure."""
+"""The 工作总结 as .docx (after GB/T 9704); its companion .xlsx is ``workbook.py``."""
 
 import io
 from decimal import Decimal
@@ -7,8 +7,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from workflows import docx
 from workflows.money import report_amount, report_rate
@@ -116,6 +114,11 @@ def build(report, images, *, today):
     return docx.to_bytes(document)
 
 
+def _record_count(section, fig):
+    count = (section.get("selections", {}).get(fig.get("records")) or {}).get("count")
+    return "—" if count is None else str(count)
+
+
 def _appendix(document, snapshot):
     document.add_page_break()
     docx.paragraph(document, "附表：统计口径与记录", indent=False, align="center", font=docx.HEADING_FONT)
@@ -123,7 +126,7 @@ def _appendix(document, snapshot):
         document, "下表列出本总结每一项数据的口径和所依据的记录数，记录编号详见同名数据明细表（.xlsx）。", indent=True
     )
     rows = [
-        (section["title"], fig["label"], _value_text(fig), fig["definition"], str(len(fig["ids"])))
+        (section["title"], fig["label"], _value_text(fig), fig["definition"], _record_count(section, fig))
         for section in snapshot["sections"].values()
         for fig in section["figures"].values()
     ]
@@ -164,40 +167,6 @@ def _cell(cell, text, bold=False):
     para.paragraph_format.line_spacing = Pt(18)
     para.paragraph_format.first_line_indent = Pt(0)
     docx.set_font(para.add_run(text), docx.BODY_FONT, Pt(10.5), bold)
-
-
-def workbook(snapshot):
-    """指标 sheet: every figure with its definition; 记录 sheet: one row per record behind each figure."""
-    book = Workbook()
-    figures = book.active
-    figures.title = "指标"
-    figures.append(["板块", "指标代码", "指标", "数值", "单位", "口径", "记录数"])
-    records = book.create_sheet("记录")
-    records.append(["板块", "指标代码", "指标", "记录编号"])
-    for key, section in snapshot["sections"].items():
-        items = list(section["figures"].items()) + [
-            (f["key"], f) for figs in section["breakdowns"].values() for f in figs
-        ]
-        for code, fig in items:
-            figures.append(
-                [
-                    section["title"],
-                    f"{key}.{code}",
-                    fig["label"],
-                    fig["value"],
-                    fig["unit"],
-                    fig["definition"],
-                    len(fig["ids"]),
-                ]
-            )
-            for record_id in fig["ids"]:
-                records.append([section["title"], f"{key}.{code}", fig["label"], record_id])
-    for sheet in (figures, records):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def to_pdf(content, *, timeout=120):

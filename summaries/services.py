@@ -7,11 +7,12 @@ redelivered task (acks late) continues from the last finished stage.
 
 import datetime
 import logging
+import tempfile
 import traceback
 import uuid
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,7 +22,7 @@ from workflows.errors import Conflict, NotPermitted, WorkflowError
 from workflows.models import Period
 from workflows.services import period_finish_closing, period_reopen, period_start_closing
 
-from . import charts, document, figures, narrative
+from . import charts, document, figures, narrative, workbook
 from .models import Report
 
 NOT_CHAIR = _("只有本单位工会主席可以结账并生成工作总结。")
@@ -118,22 +119,26 @@ def _run_stages(report, progress):
     progress(STAGE.DOCUMENT)
     today = timezone.localdate()
     content = document.build(report, images, today=today)
-    book = document.workbook(report.snapshot)
-    pdf = document.to_pdf(content) if settings.UNIONFLOW["REPORT_PDF"] else None
-    name = f"{report.period.code}-{report.org_unit.code}"
-    with transaction.atomic():
-        for field in (report.document, report.workbook, report.pdf):
-            if field:
-                field.delete(save=False)
-        report.document.save(f"{name}.docx", ContentFile(content), save=False)
-        report.workbook.save(f"{name}.xlsx", ContentFile(book), save=False)
-        if pdf:
-            report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-        report.status, report.stage, report.progress, report.generated_at = S.DONE, STAGE.FINISHED, 100, timezone.now()
-        report.save(update_fields=["document", "workbook", "pdf", "status", "stage", "progress", "generated_at"])
-        period = Period.objects.get(pk=report.period_id)
-        if period.status == Period.Status.CLOSING:
-            period_finish_closing(period=period)
+    # the .xlsx goes to a file on disk, streamed from the database: it may hold a million rows
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as book:
+        workbook.write(report.snapshot, book.name, org_unit=report.org_unit)
+        book.seek(0)
+        pdf = document.to_pdf(content) if settings.UNIONFLOW["REPORT_PDF"] else None
+        name = f"{report.period.code}-{report.org_unit.code}"
+        with transaction.atomic():
+            for field in (report.document, report.workbook, report.pdf):
+                if field:
+                    field.delete(save=False)
+            report.document.save(f"{name}.docx", ContentFile(content), save=False)
+            report.workbook.save(f"{name}.xlsx", File(book), save=False)
+            if pdf:
+                report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+            report.status, report.stage, report.progress = S.DONE, STAGE.FINISHED, 100
+            report.generated_at = timezone.now()
+            report.save(update_fields=["document", "workbook", "pdf", "status", "stage", "progress", "generated_at"])
+            period = Period.objects.get(pk=report.period_id)
+            if period.status == Period.Status.CLOSING:
+                period_finish_closing(period=period)
     progress(STAGE.FINISHED, 1)
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("reports/<int:pk>/progress/", views.report_progress, name="progress"),
     path("reports/<int:pk>/reopen/", views.report_reopen, name="reopen"),
     path("reports/<int:pk>/retry/", views.report_retry, name="retry"),
+    path("reports/<int:pk>/figures/<str:section>/<str:figure>/", views.figure_records, name="figure_records"),
     path("reports/<int:pk>/file.<str:kind>", views.report_file, name="file"),
 ]

@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -105,6 +106,37 @@ def report_page(request, pk):
         "summaries/report.html",
         {"report": report, "form": form, "changed": changed, "queue": _queue_state(report)},
     )
+
+
+RECORDS_PER_PAGE = 50
+
+
+@login_required
+def figure_records(request, pk, section, figure):
+    """A figure of the report → the records it counts, selected again in SQL from the snapshot's
+    selection (the records of figures of people are the people: member ids)."""
+    report = _report_for(request, pk)
+    if not report.snapshot or section not in report.snapshot.get("sections", {}):
+        raise Http404
+    try:
+        fig = figures.find_figure(report.snapshot, section, figure)
+        selection = figures.records(report.snapshot, section, figure, org_unit=report.org_unit)
+    except KeyError as exc:
+        raise Http404 from exc
+    if selection.field == "pk":
+        rows = selection.queryset().order_by("pk")
+    else:
+        rows = selection.queryset().order_by(selection.field).values_list(selection.field, flat=True).distinct()
+    page = Paginator(rows, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "report": report,
+        "section": report.snapshot["sections"][section],
+        "figure": fig,
+        "model": selection.model._meta.verbose_name,
+        "by_field": selection.field != "pk",
+        "page": page,
+    }
+    return render(request, "summaries/figure_records.html", context)
 
 
 def _queue_state(report):

@@ -318,6 +318,11 @@ def ARGUMENTS(data):
         "summaries:reopen": each(reports),
         "summaries:retry": each(reports),
         "summaries:file": [{"pk": pk, "kind": kind} for pk in reports for kind in ("docx", "xlsx")],
+        "summaries:figure_records": [
+            {"pk": pk, "section": section, "figure": figure}
+            for pk in reports
+            for section, figure in (("cases", "received"), ("aid", "people"), ("proposals", "received"))
+        ],
         "task-detail": each(tasks),
         "task-claim": each(tasks[:1]),
         "task-complete": each(tasks[:1]),

@@ -62,7 +62,7 @@ def closed_figures(period, org_unit):
     for key, _title, _func in summary.sections():
         section = summary.compute(key, org_unit, period.starts_on, period.ends_on)
         figures = [*section.figures.values(), *(f for group in section.breakdowns.values() for f in group)]
-        out[key] = sorted((f.key, str(f.value), tuple(sorted(f.record_ids))) for f in figures)
+        out[key] = sorted((f.key, str(f.value), section.records(f.key)) for f in figures)
     return out
 
 

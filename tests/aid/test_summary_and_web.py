@@ -46,8 +46,8 @@ def test_figures_match_hand_computed_payments(tree, aid_people, fund, period):
     assert s["budget"].value == Decimal("20000.00") and s["budget_used_rate"].value == Decimal("25.0")
     assert s["files_opened"].value == 1
     assert s["average_days"].value == Decimal("0.0")  # applied and paid on the same (frozen) day
-    assert set(s["times"].record_ids) == set(Disbursement.objects.values_list("pk", flat=True))
-    assert s["people"].record_ids == tuple(
+    assert set(s.records("times")) == set(Disbursement.objects.values_list("pk", flat=True))
+    assert s.records("people") == tuple(
         sorted(Member.objects.filter(user__in=[aid_people["needy"], aid_people["needy2"]]).values_list("pk", flat=True))
     )
     assert {a1.pk, a2.pk, a3.pk} == set(AidApplication.objects.filter(status="paid").values_list("pk", flat=True))

@@ -91,11 +91,18 @@ def test_the_workbook_lists_exactly_the_records_behind_each_figure(tree, half_ye
     report = close(h1, tree.chair_a)
     with report.workbook.open("rb") as f:
         book = load_workbook(io.BytesIO(f.read()))
-    rows = list(book["记录"].iter_rows(min_row=2, values_only=True))
-    ids = lambda code: sorted(r[3] for r in rows if r[1] == code)  # noqa: E731
-    assert ids("cases.received") == sorted(c.pk for c in half_year)
-    assert ids("cases.successful") == sorted([c1.pk, c4.pk])
-    assert ids("cases.collective") == [c2.pk]
+    sheet = [list(r) for r in book["维权服务·劳动争议案件"].iter_rows(values_only=True)]
+    header, rows = sheet[0], sheet[1:]
+    assert len({r[0] for r in rows}) == len(rows)  # each record once per sheet
+
+    def ids(label, code):
+        column = next(i for i, text in enumerate(header) if f"{label}（{code}）" in (text or "").split("、"))
+        return sorted(r[0] for r in rows if r[column] == "✓")
+
+    assert ids("受理登记劳动争议", "received") == sorted(c.pk for c in half_year)
+    assert ids("调解成功", "successful") == sorted([c1.pk, c4.pk])
+    assert ids("集体争议", "collective") == [c2.pk]
+    assert ids("调解成功率", "success_rate") == sorted([c1.pk, c2.pk, c4.pk])  # the denominator's records
     figures = {r[1]: r for r in book["指标"].iter_rows(min_row=2, values_only=True)}
     assert figures["cases.success_rate"][3] == "66.7" and figures["cases.success_rate"][6] == 3
 
