@@ -130,6 +130,13 @@ def units_table(org_unit, starts_on, ends_on):
     ]
 
 
+def is_current(snapshot):
+    """Whether ``snapshot`` has this shape (selections, not the id lists stored before #14): an
+    older one is computed afresh before its documents are written again."""
+    sections_ = (snapshot or {}).get("sections") or {}
+    return bool(sections_) and all("selections" in section for section in sections_.values())
+
+
 def _has_data(headlines):
     return any(v not in (None, 0, "0", "0.00") for values in headlines.values() for v in values.values())
 

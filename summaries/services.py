@@ -106,7 +106,7 @@ def report_run(report_id, *, token=None, on_progress=None):
 
 
 def _run_stages(report, progress):
-    if report.stage == STAGE.FIGURES or not report.snapshot:
+    if report.stage == STAGE.FIGURES or not figures.is_current(report.snapshot):
         progress(STAGE.FIGURES)
         report.snapshot = figures.collect(report.org_unit, report.period, progress=lambda f: progress(STAGE.FIGURES, f))
         ctx = narrative.context(report.snapshot, report.period)

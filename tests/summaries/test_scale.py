@@ -172,3 +172,24 @@ def test_the_unit_table_by_group_by_matches_each_units_own_figures(tree, half_ye
     own = [{"name": unit.name, **figures.headlines_of(figures.compute(unit, s, e))} for unit in (tree.a, tree.b)]
     assert table == own
     assert table[0]["cases"]["received"] == 6 and table[1]["cases"]["received"] == 1
+
+
+def test_a_report_stored_with_id_lists_is_computed_afresh_when_written_again(tree, half_year, h1):  # noqa: F811
+    """Snapshots stored before the figures named their selections held id lists; writing such a
+    report again computes its figures first instead of failing on the missing selections."""
+    report = services.report_request(period=h1, actor=fresh(tree.chair_a), run=lambda pk: None)
+    report = services.report_run(report.pk)
+    legacy = json.loads(json.dumps(report.snapshot))
+    for section in legacy["sections"].values():
+        section.pop("selections")
+        for fig in section["figures"].values():
+            fig["ids"] = [1, 2, 3]
+            fig.pop("records", None)
+    Report.objects.filter(pk=report.pk).update(snapshot=legacy)
+    report.refresh_from_db()
+    assert not figures.is_current(report.snapshot)
+    services.report_regenerate(report=report, actor=fresh(tree.chair_a), run=lambda pk: None)
+    report = services.report_run(report.pk)
+    assert report.status == Report.Status.DONE
+    assert figures.is_current(report.snapshot)
+    assert "ids" not in json.dumps(report.snapshot["sections"])
