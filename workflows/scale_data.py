@@ -37,6 +37,7 @@ BENCH_PASSWORD = "bench2026"
 # make_password("bench2026", salt="unionflowbench") with PBKDF2: precomputed so 6 logins cost nothing.
 BENCH_USERS = ("bench_chair", "bench_committee", "bench_mediator", "bench_finance", "bench_worker", "bench_rep")
 FIRST_DAY = datetime.date(2021, 1, 1)
+CHUNK = 100_000  # cases generated and written at a time
 LAST_DAY = datetime.date(2026, 11, 30)
 NOW = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 # Filings per month, relative: fewer around 春节 (Feb), more before it (Jan, 欠薪) and at year end.
@@ -349,8 +350,22 @@ def generate(*, cases, aid, proposals, units, open_tasks, seed, out=print):
         )
         return task_id
 
+    def flush():
+        # Written per chunk so that memory stays flat at a million cases.
+        for model, rows in (
+            (GrievanceCase, case_rows),
+            (Process, proc_rows),
+            (UnionProcess, uproc_rows),
+            (Task, task_rows),
+            (TaskDeadline, deadline_rows),
+        ):
+            writer.write(model, rows)
+            rows.clear()
+
     for i, filed in enumerate(case_days):
         cid = i + 1
+        if i and i % CHUNK == 0:
+            flush()
         is_open = i >= cases - open_tasks
         # The first city gets ~1/10 of everything (it is one of ten), bench staff work there.
         base = rng.choice(base_ids)
@@ -478,15 +493,7 @@ def generate(*, cases, aid, proposals, units, open_tasks, seed, out=print):
             if status == "closed":
                 task(cid, "follow_up", mediate_perm, "DONE", mediator, concluded_at, last_at)
 
-    writer.write(GrievanceCase, case_rows)
-    case_rows.clear()
-    writer.write(Process, proc_rows)
-    proc_rows.clear()
-    writer.write(UnionProcess, uproc_rows)
-    uproc_rows.clear()
-    writer.write(Task, task_rows)
-    task_rows.clear()
-    writer.write(TaskDeadline, deadline_rows)
+    flush()
     out(
         f"  aid applications: {aid} requested — not generated yet; proposals: {proposals} requested — not generated yet"
     )
