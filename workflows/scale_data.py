@@ -350,6 +350,8 @@ def generate(*, cases, aid, proposals, units, open_tasks, seed, out=print):
         )
         return task_id
 
+    bench_turns = {"claimed": 0, "mediating": 0}
+
     def flush():
         # Written per chunk so that memory stays flat at a million cases.
         for model, rows in (
@@ -471,12 +473,23 @@ def generate(*, cases, aid, proposals, units, open_tasks, seed, out=print):
 
         accept_perm, mediate_perm = "cases.accept_grievancecase", "cases.mediate_grievancecase"
         if status == "registered":
-            t = task(cid, "review", accept_perm, "NEW", None, filed_at)
+            # Some of the first city's pool is already claimed into bench_committee's inbox.
+            claimed_by = None
+            if city == city1:
+                bench_turns["claimed"] += 1
+                claimed_by = bench["bench_committee"] if bench_turns["claimed"] % 10 == 1 else None
+            t = task(cid, "review", accept_perm, "ASSIGNED" if claimed_by else "NEW", claimed_by, filed_at)
             deadline_rows.append(dict(task_id=t, due_at=filed_at + datetime.timedelta(days=3)))
             continue
         done_review = filed_at + datetime.timedelta(days=(accepted_on - filed).days if accepted_on else 1, hours=2)
         task(cid, "review", accept_perm, "DONE", reviewer, filed_at, done_review)
         if status == "mediating":
+            if city == city1:
+                # Every other open mediation of the first city is in bench_mediator's inbox.
+                bench_turns["mediating"] += 1
+                if bench_turns["mediating"] % 2 == 1:
+                    mediator = bench["bench_mediator"]
+                    case_rows[-1]["mediator_id"] = mediator
             t = task(cid, "mediate", mediate_perm, "ASSIGNED", mediator, done_review)
             deadline_rows.append(
                 dict(

@@ -76,6 +76,7 @@ def test_same_seed_gives_the_same_rows():
     ("username", "box"),
     [
         ("bench_committee", "queue"),
+        ("bench_committee", "inbox"),
         ("bench_mediator", "inbox"),
         ("bench_mediator", "archive"),
         ("bench_chair", "overseen"),
