@@ -76,6 +76,7 @@ def test_same_seed_gives_the_same_rows():
     ("username", "box"),
     [
         ("bench_committee", "queue"),
+        ("bench_committee", "inbox"),
         ("bench_mediator", "inbox"),
         ("bench_mediator", "archive"),
         ("bench_chair", "overseen"),
@@ -110,3 +111,14 @@ def test_chair_closes_the_first_half_of_2026(data, django_capture_on_commit_call
         )
     report = Report.objects.get(pk=report.pk)
     assert report.status == Report.Status.DONE, report.error
+
+
+def test_writing_in_chunks_gives_the_same_rows(monkeypatch):
+    with transaction.atomic():
+        generate()
+        whole = digest()
+        transaction.set_rollback(True)
+    monkeypatch.setattr("workflows.scale_data.CHUNK", 70)
+    generate()
+    assert digest() == whole
+    assert TaskDeadline.objects.count() == SIZE["open_tasks"]

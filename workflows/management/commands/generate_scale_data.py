@@ -10,7 +10,8 @@ exercise each transition on:
 * ``bench_chair``: 工会主席 of the top unit (id 1) — 督办 sees every open task; closes periods
   (2026年上半年 is OPEN).
 * ``bench_committee``: 工会委员 of the first city (org unit id 2) — 可认领 holds the NEW
-  ``review`` tasks of cases in status ``registered`` under that city (claim / accept them).
+  ``review`` tasks of cases in status ``registered`` under that city (claim / accept them);
+  待办 holds about a tenth of them already claimed (ASSIGNED review tasks: accept them).
 * ``bench_mediator``: 调解员 of the first city — 待办 holds ASSIGNED ``mediate`` tasks of cases
   in status ``mediating`` with ``mediator=bench_mediator`` (record a session, extend, agree);
   已办 holds DONE tasks.
