@@ -204,8 +204,8 @@ def check_invariants(*, since=None):
     from aid.models import AidApplication, Disbursement, FundBudget
     from workflows.models import AuditEvent
 
-    def result(bad, what):
-        return {"ok": not bad, "detail": f"{len(bad)} {what}: {bad[:5]}" if bad else "ok"}
+    def result(bad, what, checked):
+        return {"ok": not bad, "detail": f"{len(bad)} {what}: {bad[:5]}" if bad else f"ok, {checked} checked"}
 
     out = {}
     negative = list(
@@ -213,7 +213,7 @@ def check_invariants(*, since=None):
             Q(amount__lt=0) | Q(reserved__lt=0) | Q(paid__lt=0) | Q(amount__lt=F("reserved") + F("paid"))
         ).values_list("pk", flat=True)
     )
-    out["fund_never_negative"] = result(negative, "budgets below zero")
+    out["fund_never_negative"] = result(negative, "budgets below zero", f"{FundBudget.objects.count()} budgets")
 
     application_type = ContentType.objects.get_for_model(AidApplication, for_concrete_model=False)
     paid_twice = list(
@@ -234,7 +234,7 @@ def check_invariants(*, since=None):
     bad = [f"application {pk} paid twice" for pk in paid_twice]
     bad += [f"application {pk} paid without disbursement" for pk in unpaid]
     bad += [f"budget {pk} paid ≠ its disbursements" for pk in mismatched]
-    out["no_double_payment"] = result(bad, "payment anomalies")
+    out["no_double_payment"] = result(bad, "payment anomalies", f"{Disbursement.objects.count()} disbursements")
 
     events = AuditEvent.objects.exclude(to_state="")
     if since is not None:
@@ -270,7 +270,7 @@ def check_invariants(*, since=None):
         ]
         if gaps or chain[-1][1] != statuses[key]:
             bad.append(f"{key}: {chain} vs {statuses[key]}")
-    out["one_audit_event_per_transition"] = result(bad, f"of {len(statuses)} records with a gap or extra event")
+    out["one_audit_event_per_transition"] = result(bad, "records with a gap or extra event", f"{len(statuses)} records")
 
     try:
         call_command("verify_audit", stdout=StringIO(), stderr=StringIO())

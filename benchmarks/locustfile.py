@@ -38,6 +38,7 @@ class Filer(HttpUser):
             "category": "wages",
             "facts": "拖欠工资三个月（负载测试）",
             "claims": "支付工资",
+            "workers_involved": 1,
             "amount_claimed": "1000",
         }
         self.client.post("/api/v1/cases/", json=body, headers=self.headers, name="POST /api/v1/cases/")
