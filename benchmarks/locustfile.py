@@ -70,9 +70,11 @@ class Committee(HttpUser):
         claimed = self._post(f"/api/v1/tasks/{pk}/claim/", {}, "POST /api/v1/tasks/[id]/claim/")
         if not claimed:
             return
-        data = {"decision": "accept", "mediator": self.mediator} if self.mediator else {}
-        if not self.mediator:
-            data = {"decision": "reject", "rejection_reason": "other", "note": "负载测试"}
+        data = (
+            {"decision": "accept", "mediator": self.mediator}
+            if self.mediator
+            else {"decision": "reject", "rejection_reason": "other", "note": "负载测试"}
+        )
         self._post(f"/api/v1/tasks/{pk}/complete/", {"data": data}, "POST /api/v1/tasks/[id]/complete/")
 
     def _post(self, path, body, name):
