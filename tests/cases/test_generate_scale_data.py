@@ -12,8 +12,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import GrievanceCase
+from cases.scale_data import BENCH_PASSWORD, BENCH_USERS, digest
 from workflows.models import OrgUnit, Period, TaskDeadline
-from workflows.scale_data import BENCH_PASSWORD, BENCH_USERS, digest
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -118,7 +118,7 @@ def test_writing_in_chunks_gives_the_same_rows(monkeypatch):
         generate()
         whole = digest()
         transaction.set_rollback(True)
-    monkeypatch.setattr("workflows.scale_data.CHUNK", 70)
+    monkeypatch.setattr("cases.scale_data.CHUNK", 70)
     generate()
     assert digest() == whole
     assert TaskDeadline.objects.count() == SIZE["open_tasks"]

@@ -3,7 +3,7 @@
     manage.py generate_scale_data --cases 1000000 --aid 200000 --proposals 50000 \
         --units 20000 --open-tasks 100000 --seed 1
 
-Deterministic (same options and seed → same rows).  See :mod:`workflows.scale_data` for what is
+Deterministic (same options and seed → same rows).  See :mod:`cases.scale_data` for what is
 generated and what is not yet.  Logins (password ``bench2026``), and where to find records to
 exercise each transition on:
 
@@ -25,8 +25,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.models import GrievanceCase
+from cases.scale_data import BENCH_PASSWORD, generate
 from workflows.models import OrgUnit
-from workflows.scale_data import BENCH_PASSWORD, generate
 
 
 class Command(BaseCommand):
