@@ -33,6 +33,7 @@ from cases import documents
 from cases import services as case_services
 from cases.models import GrievanceCase
 from proposals.models import Proposal
+from summaries import figures
 from summaries.models import Report
 from tests.aid.conftest import apply, hardship_file
 from tests.aid.test_aid_flow import through_review, votes
@@ -75,6 +76,7 @@ RECORD_PAGES = {
     "summaries:reopen": Report,
     "summaries:retry": Report,
     "summaries:file": Report,
+    "summaries:figure_records": Report,
 }
 
 
@@ -100,6 +102,8 @@ PARAMS = {
     ("aid:application_action", "action"): lambda application: ["withdraw"],
     ("aid:object", "kind"): lambda record: ["application" if isinstance(record, AidApplication) else "batch"],
     ("summaries:file", "kind"): report_files,
+    ("summaries:figure_records", "section"): lambda report: ["cases"],
+    ("summaries:figure_records", "figure"): lambda report: ["received"],
 }
 RECORD_PARAMS = {"pk", "period_pk"}
 # URLs that name no record (lists, forms, the login): what they show is scoped by the selectors,
@@ -296,7 +300,8 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
     )
     proposal = submitted(congress, people)
     closing = Period.objects.create(org_unit=tree.a, year=period.year, kind=Period.Kind.FULL_YEAR)
-    report = Report.objects.create(org_unit=tree.a, period=closing, status=Report.Status.DONE)
+    snapshot = figures.collect(tree.a, closing)  # the figure → records pages read it
+    report = Report.objects.create(org_unit=tree.a, period=closing, status=Report.Status.DONE, snapshot=snapshot)
     report.document.save("总结.docx", ContentFile(b"PK docx"), save=True)
     report.workbook.save("总结.xlsx", ContentFile(b"PK xlsx"), save=True)
     records = {
