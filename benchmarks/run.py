@@ -89,8 +89,12 @@ def plot_growth(growth):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
-    keys = sorted({k for point in growth for k in point["results"]})
+    # a curve needs two sizes (B4 runs at the largest only)
+    keys = sorted(
+        k for k in {k for point in growth for k in point["results"]} if sum(k in p["results"] for p in growth) > 1
+    )
     if not keys:
         return None
     fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.6), squeeze=False)
@@ -101,7 +105,9 @@ def plot_growth(growth):
             ax.plot(xs, ys, style, label="UnionFlow" if series == "value" else "raw SQL floor")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(f"{key}: {growth[0]['results'].get(key, {}).get('what', '')}")
+        what = next((p["results"][key].get("what") for p in growth if p["results"].get(key, {}).get("what")), "")
+        ax.set_title(f"{key}: {what}", fontsize=9)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel("cases in the database")
         ax.set_ylabel("ms")
         ax.grid(True, which="both", alpha=0.3)
