@@ -217,4 +217,4 @@ def run(ctx):
 def growth(ctx):
     """The 可认领 first page (badges counted) and its floor, for the growth curve."""
     row = _measure(ctx, "queue", _users()["queue"], 1)
-    return {"value": row["_value"], "floor": row["_floor"], "what": "可认领, first page"}
+    return {"value": row["_value"], "floor": row["_floor"], "what": "claimable queue, first page"}
