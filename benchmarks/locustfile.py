@@ -19,6 +19,7 @@ import re
 from http.cookies import SimpleCookie
 
 from locust import HttpUser, between, task
+from locust.exception import StopUser
 
 PROXY = {"X-Forwarded-Proto": "https"}
 READERS = itertools.cycle(os.environ.get("LOAD_READERS", "").split(","))
@@ -95,21 +96,27 @@ class Reader(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self):
-        # Each simulated user logs in once: django-axes and the login rate limit count every attempt.
+        # Each simulated user logs in once (django-axes counts every failed attempt).  A reader whose
+        # login fails is one failure with its cause, and stops: its page reads would only be
+        # redirected to /login/ and counted as errors of the queue pages.
         self.cookies = {}
+        username = next(READERS)
         self._get("/login/", "GET /login/")
         token = self.cookies.get("csrftoken", "")
-        form = {"username": next(READERS), "password": os.environ["LOAD_PASSWORD"], "csrfmiddlewaretoken": token}
-        response = self.client.post(
+        form = {"username": username, "password": os.environ["LOAD_PASSWORD"], "csrfmiddlewaretoken": token}
+        with self.client.post(
             "/login/",
             data=form,
             headers=self._headers() | {"Referer": f"https://{self._host()}/login/"},
             allow_redirects=False,
             name="POST /login/",
-        )
-        self._remember(response)
-        if "sessionid" not in self.cookies:
-            raise RuntimeError(f"login failed: {response.status_code}")
+            catch_response=True,
+        ) as response:
+            self._remember(response)
+            if "sessionid" not in self.cookies:
+                snippet = re.sub(r"\s+", " ", (response.text or "")[:300])
+                response.failure(f"login of {username} failed: {response.status_code} {snippet}")
+                raise StopUser()
 
     def _host(self):
         return re.sub(r"^https?://", "", self.host).rstrip("/")
