@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "aid",
     "proposals",
     "summaries",
+    "benchmarks",  # manage.py generate_scale_data
 ]
 
 MIDDLEWARE = [

@@ -3,20 +3,28 @@
     manage.py generate_scale_data --cases 1000000 --aid 200000 --proposals 50000 \
         --units 20000 --open-tasks 100000 --seed 1
 
-Deterministic (same options and seed → same rows).  See :mod:`cases.scale_data` for what is
-generated and what is not yet.  Logins (password ``bench2026``), and where to find records to
-exercise each transition on:
+Deterministic (same options and seed → same rows; fixed dates 2021-01-01 … 2026-11-30, no now()).
+See :mod:`benchmarks.scale_data` for what is generated and what is not.  ``manage.py verify_audit``
+passes on the result.  Logins (password ``bench2026``), and where to find records for each
+transition ("city 1" is the first 市总工会, org unit id 2; its 基层工会 have paths under
+``000001/000002/``):
 
-* ``bench_chair``: 工会主席 of the top unit (id 1) — 督办 sees every open task; closes periods
-  (2026年上半年 is OPEN).
-* ``bench_committee``: 工会委员 of the first city (org unit id 2) — 可认领 holds the NEW
-  ``review`` tasks of cases in status ``registered`` under that city (claim / accept them);
-  待办 holds about a tenth of them already claimed (ASSIGNED review tasks: accept them).
-* ``bench_mediator``: 调解员 of the first city — 待办 holds ASSIGNED ``mediate`` tasks of cases
-  in status ``mediating`` with ``mediator=bench_mediator`` (record a session, extend, agree);
-  已办 holds DONE tasks.
-* ``bench_finance``: 财务 of the top unit; ``bench_worker``: a worker of the first city's first
-  基层工会 who filed some cases (file a case as them); ``bench_rep``: 职工代表 of the same union.
+* ``bench_chair``: 工会主席 of the top unit (id 1) — 督办 (overseen) lists every open task;
+  aid approve: ``aid/flows.AidFlow.approve`` tasks NEW in 可认领 (applications ``approving``,
+  budget room left in every fund's 2026年下半年 budget); closes periods: 2026年上半年 is OPEN and
+  ended.
+* ``bench_committee``: 工会委员 of city 1 — 可认领 holds the NEW ``cases/flows.GrievanceFlow.review``
+  tasks of cases ``registered`` under city 1 (claim, accept) and NEW ``AidFlow.review`` tasks;
+  待办 holds review tasks already ASSIGNED to it (accept straight away); 已办 its DONE tasks.
+* ``bench_mediator``: 调解员 of city 1 — 待办 holds ASSIGNED ``GrievanceFlow.mediate`` tasks of
+  cases ``mediating`` with ``mediator=bench_mediator`` (record a session, extend, agree) and
+  ``follow_up`` tasks of cases ``agreed``; 已办 holds DONE tasks; 可认领 the city's review pool.
+* ``bench_finance``: 财务 of the top unit (and city 1's finance in the generated history) — 可认领
+  holds NEW ``AidFlow.disburse`` tasks of ``approved`` applications (reserved in their budget).
+* ``bench_worker``: a worker of city 1's first 基层工会 (member id 1) who filed some cases — file
+  a new case as them.
+* ``bench_rep``: 职工代表 of the same union (member id 2) — 待办 holds at least one ASSIGNED
+  ``proposals/flows.ProposalFlow.feedback`` task (rate an answer); it proposed some proposals.
 """
 
 import time
@@ -24,13 +32,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from benchmarks.scale_data import BENCH_PASSWORD, generate
 from cases.models import GrievanceCase
-from cases.scale_data import BENCH_PASSWORD, generate
 from workflows.models import OrgUnit
 
 
 class Command(BaseCommand):
-    help = "生成大规模测试数据（基准测试用）：组织树、职工、案件、流程与任务。"
+    help = "生成大规模测试数据（基准测试用）：组织树、职工、案件、帮扶、提案、流程与任务、审计链。"
 
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=2000)

@@ -1,0 +1,1 @@
+"""Scale benchmarks (``make bench``) and the data generator they run on (``generate_scale_data``)."""
