@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -26,6 +27,8 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 FIGURE_QUERIES = 33  # figures.collect for 甲公司工会, measured at 3 records
 RUN_QUERIES = 60  # report_run: figures, charts, .docx, streamed .xlsx, files and period close; measured at 3
+# ... plus, on PostgreSQL, the audit chain's advisory lock when the period's close is recorded
+CHAIN_LOCK = {"postgresql": 1}
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def test_figures_take_the_same_number_of_queries_for_3_or_30_cases(tree, h1, n, 
 def test_the_close_takes_the_same_number_of_queries_for_3_or_30_cases(tree, h1, n, django_assert_max_num_queries):
     make_cases(tree, n)
     report = services.report_request(period=h1, actor=fresh(tree.chair_a), run=lambda pk: None)
-    with django_assert_max_num_queries(RUN_QUERIES):
+    with django_assert_max_num_queries(RUN_QUERIES + CHAIN_LOCK.get(connection.vendor, 0)):
         report = services.report_run(report.pk)
     assert report.status == Report.Status.DONE
 
