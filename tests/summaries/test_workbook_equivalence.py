@@ -46,3 +46,25 @@ def test_every_cell_is_what_the_openpyxl_writer_wrote(tree, half_year, h1, tmp_p
     first = cells[cases[0]]
     assert all(bold for _value, _type, bold in first[0]) and first[0][0][0] == "编号"
     assert all(kind == "int" for row in first[1:] for _value, kind, _bold in row[:1])  # ids stay numbers
+
+
+def test_text_numbers_and_control_characters_survive_the_raw_sheet(tmp_path):
+    from openpyxl import Workbook
+    from openpyxl.utils.escape import unescape
+
+    texts = ["<a & b>", "say \"hi\" 'x'", "  padded  ", "line\nbreak\ttab", "bell\x07nul\x00esc\x1b", "_x0041_", "✓"]
+    numbers = [0, -3, 2**53, 1.5, True, False]
+    book = Workbook(write_only=True)
+    parts = []
+    sheet = workbook._RawSheet(book, "记录", ["编号", "文本"], 1000, parts)
+    for i, text in enumerate(texts):
+        sheet.append([i, text])
+    sheet.append([*numbers, None, "end"])
+    path = tmp_path / "raw.xlsx"
+    workbook._save(book, path, parts)
+    rows = list(load_workbook(path)["记录"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("编号", "文本")
+    assert [unescape(r[1]) for r in rows[1 : len(texts) + 1]] == texts  # Excel reads _xHHHH_ as the character
+    assert [r[0] for r in rows[1 : len(texts) + 1]] == list(range(len(texts)))
+    assert list(rows[-1][:8]) == [*numbers, None, "end"]
+    assert [type(v) for v in rows[-1][:6]] == [int, int, int, float, bool, bool]
