@@ -5,6 +5,7 @@ nearly everything (a bar chart with its values printed reads better then), and e
 printed in greyscale — one dark grey for bars, grey levels with hatches for slices, values printed.
 """
 
+import functools
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +35,9 @@ class Chart(NamedTuple):
     width_cm: float
 
 
+@functools.cache
 def _setup():
+    """Register the CJK face once per process; without it Chinese renders as boxes."""
     for path in CJK_FONTS:
         if Path(path).exists():
             font_manager.fontManager.addfont(path)
@@ -62,9 +65,10 @@ def _nonzero(parts):
 def bar(parts, unit):
     """Horizontal bars, largest category first, each with its value printed; None when fewer than
     two categories are non-zero."""
-    data = _nonzero(parts)
+    data = sorted(_nonzero(parts), key=lambda part: -part[1])
     if len(data) < MIN_CATEGORIES:
         return None
+    _setup()
     labels, values = zip(*data, strict=True)
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(data) + 1.0))
     bars = ax.barh(labels[::-1], values[::-1], color=BAR)
@@ -85,6 +89,7 @@ def pie_or_bar(parts, unit):
     total = sum(v for _label, v in data)
     if max(v for _label, v in data) / total >= DOMINANT_SHARE or len(data) > len(SLICES):
         return "bar", bar(parts, unit)
+    _setup()
     labels, values = zip(*data, strict=True)
     fig, ax = plt.subplots(figsize=(4.8, 3.4))
     wedges, _texts = ax.pie(
@@ -94,7 +99,7 @@ def pie_or_bar(parts, unit):
         wedgeprops={"edgecolor": "black", "linewidth": 0.8},
         startangle=90,
         counterclock=False,
-        textprops={"fontsize": 10},
+        textprops={"fontsize": 11},
     )
     for wedge, (_shade, hatch) in zip(wedges, SLICES, strict=False):
         wedge.set_hatch(hatch)
@@ -104,7 +109,6 @@ def pie_or_bar(parts, unit):
 
 def render(snapshot):
     """The charts the data supports, in report order (``Chart`` tuples)."""
-    _setup()
     s = snapshot["sections"]
     c, p = s["cases"]["figures"], s["proposals"]["figures"]
 
@@ -137,4 +141,4 @@ def render(snapshot):
         "件",
     )
     charts.append(("proposals", "提案答复满意度（件）", kind, png))
-    return [Chart(section, title, png, 9 if kind == "pie" else 14) for section, title, kind, png in charts if png]
+    return [Chart(section, title, png, 11 if kind == "pie" else 14) for section, title, kind, png in charts if png]

@@ -199,12 +199,13 @@ def test_charts_read_in_greyscale_with_slices_told_apart_by_hatch():
     assert len(set(shades)) == len(shades) and len(set(hatches)) == len(hatches)
 
 
-def test_a_bar_chart_prints_its_values(monkeypatch):
+def test_a_bar_chart_prints_its_values_largest_first(monkeypatch):
     drawn = []
     monkeypatch.setattr(charts, "_png", lambda fig: drawn.append(fig) or b"png")
-    charts.bar([("生活救助", Decimal("12400")), ("医疗救助", Decimal("1170.5"))], "元")
-    texts = {t.get_text() for t in drawn[0].axes[0].texts}
-    assert {"12,400", "1,170.5"} <= texts
+    charts.bar([("医疗救助", Decimal("1170.5")), ("生活救助", Decimal("12400")), ("助学", 0)], "元")
+    ax = drawn[0].axes[0]
+    assert {t.get_text() for t in ax.texts} == {"12,400", "1,170.5"}
+    assert [t.get_text() for t in ax.get_yticklabels()][::-1] == ["生活救助", "医疗救助"]  # top to bottom
 
 
 def test_a_report_with_one_dispute_category_has_no_chart_of_categories(tree, half_year, h1):  # noqa: F811
