@@ -137,6 +137,15 @@ def test_the_title_line_is_as_wide_as_the_text_block_allows():
     assert all(r.font.size == Pt(22) and _fonts(r).get(qn("w:eastAsia")) == docx.TITLE_FONT for r in para.runs)
 
 
+def test_the_report_title_breaks_after_a_long_unit_name(tree, half_year, h1):  # noqa: F811
+    tree.a.name = "滨江经济开发区华辰电子工会"
+    tree.a.save(update_fields=["name"])
+    h1.refresh_from_db()
+    title = opened(close(h1, tree.chair_a)).paragraphs[0]
+    assert title.text == "滨江经济开发区华辰电子工会\n2026年上半年工作总结"
+    assert title.alignment == 1  # WD_ALIGN_PARAGRAPH.CENTER
+
+
 def test_the_sign_off_is_right_aligned_four_characters_in_and_never_alone(tree, half_year, h1):  # noqa: F811
     doc = opened(close(h1, tree.chair_a))
     texts = [p.text for p in doc.paragraphs]

@@ -13,6 +13,7 @@ import tempfile
 from html import unescape
 
 import pytest
+from django.urls import reverse
 from docx import Document
 
 from summaries import document, services
@@ -96,7 +97,13 @@ def assert_laid_out_as_gb9704(pdf):
     assert A4[0] - RIGHT - max(rights) < 16 / MM + 0.5  # within one 三号 character
 
 
-def test_the_report_pdf_is_a4_with_gb9704_margins_and_no_heading_ends_a_page(tree, half_year, h1_period, settings):  # noqa: F811
+def test_the_report_pdf_is_a4_with_gb9704_margins_and_no_heading_ends_a_page(
+    client,
+    tree,
+    half_year,  # noqa: F811
+    h1_period,
+    settings,
+):
     _require_tools()
     settings.UNIONFLOW = {**settings.UNIONFLOW, "REPORT_PDF": True}
     report = services.report_request(period=h1_period, actor=fresh(tree.chair_a), run=lambda pk: None)
@@ -110,6 +117,10 @@ def test_the_report_pdf_is_a4_with_gb9704_margins_and_no_heading_ends_a_page(tre
         content = f.read()
     assert_laid_out_as_gb9704(pdf)
     assert _headings_ending_a_page(pdf, _headings(content)) == []
+    client.force_login(tree.chair_a)
+    page = client.get(reverse("summaries:report", args=[report.pk])).content.decode()
+    assert 'data-testid="report-pdf"' in page and "未生成 PDF" not in page
+    assert client.get(reverse("summaries:file", args=[report.pk, "pdf"])).status_code == 200
 
 
 def _long_document():
