@@ -128,7 +128,7 @@ def _record_count(section, fig):
 
 
 # Widths in cm, summing to the 15.6 cm text block: 板块 narrow, 口径 wide.
-FIGURE_COLUMNS = (("板块", 1.9), ("指标", 3.6), ("数值", 3.2), ("口径", 5.3), ("记录数", 1.6))
+FIGURE_COLUMNS = (("板块", 1.9), ("指标", 3.6), ("数值", 3.4), ("口径", 5.1), ("记录数", 1.6))
 UNIT_COLUMNS = (
     ("单位", 5.0),
     ("受理劳动争议（件）", 2.6),
