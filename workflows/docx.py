@@ -117,7 +117,7 @@ _TITLE_BREAKS = (
 def title_lines(text, *, per_line=20, breaks=()):
     """``text`` as the fewest lines of at most ``per_line`` characters, broken at the most natural
     word boundaries that make it fit (``breaks``: positions the caller knows, e.g. after the unit
-    name, tried first), the lines as even as can be."""
+    name, count among the most natural), the lines as even as can be."""
     if len(text) <= per_line:
         return [text]
     points = set(breaks)
