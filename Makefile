@@ -17,11 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# Debian packages the tests and reports need: chromium for browser tests, a CJK font for charts.
+# Debian packages the tests and reports need: chromium for browser tests, a CJK font for charts,
+# LibreOffice for the report's PDF, poppler's pdftotext/pdftoppm for the test that reads that PDF.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing="$$missing fonts-wqy-microhei"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	{ command -v pdftotext && command -v pdftoppm; } >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

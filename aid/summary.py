@@ -129,13 +129,26 @@ def section(org_unit, starts_on, ends_on) -> Section:
     out.add(
         Figure("carried_out", "结转下期待发放", n["carried_out"], "件", "carried_out", "期末已申请、尚未发放的帮扶")
     )
-    out.add(money("model_workers_amount", "慰问劳模金额", "model_workers"))
-    out.add(Figure("model_workers", "慰问劳模", n["model_worker_people"], "人", "model_worker_people"))
+    out.add(money("model_workers_amount", "慰问劳模金额", "model_workers", "向劳动模范发放金额之和（记录为发放编号）"))
+    out.add(
+        Figure(
+            "model_workers",
+            "慰问劳模",
+            n["model_worker_people"],
+            "人",
+            "model_worker_people",
+            "获得发放的不同劳动模范人数",
+        )
+    )
     budget_total, used = Decimal(n["budget"]), Decimal(n["used"])
     out.add(Figure("budget", "帮扶资金预算", budget_total, "元", "budgets", "期间内各资金预算之和（记录为预算编号）"))
     out.add(Figure("budget_used_rate", "预算使用率", rate(used, budget_total), "%", "budgets", "已发放 ÷ 预算"))
-    out.add(Figure("files_opened", "新建困难职工档案", n["files_opened"], "户", "files_opened"))
-    out.add(Figure("files_lifted", "困难职工脱困", n["files_lifted"], "户", "files_lifted"))
+    out.add(
+        Figure("files_opened", "新建困难职工档案", n["files_opened"], "户", "files_opened", "期间内建立的困难职工档案")
+    )
+    out.add(
+        Figure("files_lifted", "困难职工脱困", n["files_lifted"], "户", "files_lifted", "期间内登记脱困的困难职工档案")
+    )
     days = average_days(chosen["paid"].queryset(), "application__filed_on", "paid_on")
     out.add(Figure("average_days", "申请至发放平均天数", days, "天", "paid", "各笔发放日期与申请日期之差的平均值"))
     return out

@@ -62,7 +62,7 @@ def child():
         out["charts_s"] = time.perf_counter() - t
         report = Report(org_unit=top, period=period, snapshot=snapshot, problems="", plans="")
         t = time.perf_counter()
-        document.build(report, images, today=timezone.localdate())
+        document.build(report, images, closed_on=timezone.localdate())
         out["docx_s"] = time.perf_counter() - t
         t = time.perf_counter()
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as book:

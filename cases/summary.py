@@ -103,14 +103,27 @@ def section(org_unit, starts_on, ends_on) -> Section:
     out.add(Figure("workers", "涉及职工", n["workers"], "人", "received", "各案涉及职工人数之和"))
     out.add(Figure("amount_claimed", "涉及标的额", Decimal(n["claimed"]), "元", "received", "各案请求金额之和"))
     count("collective", "集体争议", unit="起", definition="涉及职工达到集体争议人数标准的案件")
-    out.add(Figure("collective_workers", "集体争议涉及职工", n["c_workers"], "人", "collective"))
-    out.add(Figure("collective_amount", "集体争议涉及标的额", Decimal(n["c_claimed"]), "元", "collective"))
+    out.add(
+        Figure(
+            "collective_workers", "集体争议涉及职工", n["c_workers"], "人", "collective", "各集体争议涉及职工人数之和"
+        )
+    )
+    out.add(
+        Figure(
+            "collective_amount",
+            "集体争议涉及标的额",
+            Decimal(n["c_claimed"]),
+            "元",
+            "collective",
+            "各集体争议请求金额之和",
+        )
+    )
     count("accepted", "受理", definition="经审查予以受理的案件")
-    count("rejected", "不予受理")
+    count("rejected", "不予受理", definition="经审查决定不予受理的案件")
     count("successful", "调解成功", definition="达成调解协议的案件")
     count("failed", "调解不成", definition="调解不成（含期限届满）的案件")
-    count("expired", "期限届满调解不成")
-    count("withdrawn", "申请人撤回")
+    count("expired", "期限届满调解不成", definition="调解期限届满仍未达成协议而终止的案件")
+    count("withdrawn", "申请人撤回", definition="申请人撤回调解申请的案件")
     count("open", "尚在办理", definition="待受理或调解中")
     count("carried_in", "上期结转", definition="期初前登记、期初时尚未调解终结的案件（在上期报告中计为尚在办理）")
     out.add(

@@ -12,6 +12,13 @@ from .models import Proposal
 
 S = Proposal.Status
 SAT = Proposal.Satisfaction
+ANSWER_DEFINITION = "承办部门答复为“%s”的提案"
+SATISFACTION_DEFINITION = {
+    SAT.SATISFIED: "提案人对答复（再办的以再办后答复为准）评价为满意的提案",
+    SAT.FAIRLY: "提案人对答复（再办的以再办后答复为准）评价为基本满意的提案",
+    SAT.UNSATISFIED: "提案人对答复（再办的以再办后答复为准）评价为不满意的提案",
+    SAT.NONE: "已答复、提案人未在期限内反馈评价的提案",
+}
 HANDLED = [S.HANDLING, S.ANSWERED, S.ARCHIVED]
 
 
@@ -75,17 +82,17 @@ def section(org_unit, starts_on, ends_on) -> Section:
 
     count("received", "收到提案", definition="期间内提交的提案（含转为意见建议、并案、不予立案）")
     count("accepted", "立案", definition="经提案工作委员会审查立案的提案")
-    count("suggestions", "转为意见建议")
+    count("suggestions", "转为意见建议", definition="经审查不作为提案、转为意见建议交有关部门处理的")
     count("merged", "并案", definition="并入同一事项的提案，答复共享、不单独计件")
-    count("rejected", "不予立案")
-    count("answered", "已答复")
-    count("answered_on_time", "按期答复")
-    count("answered_late", "逾期答复")
-    count("awaiting_answer", "尚未答复")
+    count("rejected", "不予立案", definition="经提案工作委员会审查不予立案的提案")
+    count("answered", "已答复", definition="承办部门已作出书面答复的提案")
+    count("answered_on_time", "按期答复", definition="答复日期不晚于当时的答复期限")
+    count("answered_late", "逾期答复", definition="答复日期晚于当时的答复期限")
+    count("awaiting_answer", "尚未答复", definition="已交承办部门、尚未答复的提案")
     for value, label in Proposal.AnswerStatus.choices:
-        count(f"answer_{value}", label)
+        count(f"answer_{value}", label, definition=ANSWER_DEFINITION % label)
     for value, label in Proposal.Satisfaction.choices:
-        count(f"satisfaction_{value}", label)
+        count(f"satisfaction_{value}", label, definition=SATISFACTION_DEFINITION[value])
     content = n["satisfaction_satisfied"] + n["satisfaction_fairly"]
     out.add(
         Figure(
@@ -99,6 +106,6 @@ def section(org_unit, starts_on, ends_on) -> Section:
     )
     count("carried_in", "上期结转", definition="期初前提交、期初时尚未答复的提案")
     count("rehandled", "再办", definition="提案人不满意后退回承办部门再次办理")
-    count("archived", "办结归档")
+    count("archived", "办结归档", definition="答复后经提案人评价（或评价期限届满）办结归档的提案")
     count("on_time_of_due", "期限内答复", definition="答复日期不晚于答复期限（再办以再办期限计）")
     return out

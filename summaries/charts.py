@@ -1,8 +1,15 @@
-"""Charts for the report (matplotlib, with a CJK font from Debian's fonts-wqy-microhei)."""
+"""Charts for the report (matplotlib, with a CJK font from Debian's fonts-wqy-microhei).
 
+Only charts that help: a chart needs at least two non-zero categories, a pie only when no slice is
+nearly everything (a bar chart with its values printed reads better then), and everything reads when
+printed in greyscale — one dark grey for bars, grey levels with hatches for slices, values printed.
+"""
+
+import functools
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib
 
@@ -14,10 +21,23 @@ CJK_FONTS = [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 ]
-RED = "#b3202a"
+BAR = "#404040"
+# Slices told apart without colour: grey levels from dark to light, each with its own hatch.
+SLICES = [("#262626", ""), ("#7f7f7f", "//"), ("#bfbfbf", ".."), ("#e6e6e6", "xx"), ("#ffffff", "\\\\")]
+DOMINANT_SHARE = 0.8  # a slice this large makes a pie say nothing the sentence does not
+MIN_CATEGORIES = 2
 
 
+class Chart(NamedTuple):
+    section: str  # the report section it illustrates
+    title: str  # the caption without its number: the document numbers figures in order
+    png: bytes
+    width_cm: float
+
+
+@functools.cache
 def _setup():
+    """Register the CJK face once per process; without it Chinese renders as boxes."""
     for path in CJK_FONTS:
         if Path(path).exists():
             font_manager.fontManager.addfont(path)
@@ -34,81 +54,91 @@ def _png(fig):
     return buffer.getvalue()
 
 
-def _bar(title, figures, unit):
-    data = [(f["label"], float(Decimal(str(f["value"])))) for f in figures if f["value"] not in (0, None, "0", "0.00")]
-    if not data:
+def _number(value):
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def _nonzero(parts):
+    return [(label, float(Decimal(str(value)))) for label, value in parts if value and Decimal(str(value))]
+
+
+def bar(parts, unit):
+    """Horizontal bars, largest category first, each with its value printed; None when fewer than
+    two categories are non-zero."""
+    data = sorted(_nonzero(parts), key=lambda part: -part[1])
+    if len(data) < MIN_CATEGORIES:
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    _setup()
     labels, values = zip(*data, strict=True)
-    bars = ax.barh(labels[::-1], values[::-1], color=RED)
-    ax.bar_label(bars, labels=[f"{v:g}" for v in values[::-1]], padding=3, fontsize=9)
-    ax.set_title(title, fontsize=12)
+    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(data) + 1.0))
+    bars = ax.barh(labels[::-1], values[::-1], color=BAR)
+    ax.bar_label(bars, labels=[_number(v) for v in values[::-1]], padding=3, fontsize=10)
     ax.set_xlabel(unit)
+    ax.margins(x=0.12)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _png(fig)
 
 
-def _pie(title, parts):
-    data = [(label, value) for label, value in parts if value]
-    if not data:
-        return None
-    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+def pie_or_bar(parts, unit):
+    """A pie of the parts of a whole, or bars when one part is nearly all of it; None when fewer than
+    two parts are non-zero.  Returns ``(kind, png)``."""
+    data = _nonzero(parts)
+    if len(data) < MIN_CATEGORIES:
+        return None, None
+    total = sum(v for _label, v in data)
+    if max(v for _label, v in data) / total >= DOMINANT_SHARE or len(data) > len(SLICES):
+        return "bar", bar(parts, unit)
+    _setup()
     labels, values = zip(*data, strict=True)
-    colors = ["#b3202a", "#e0884a", "#f2c14e", "#8fb8de", "#9e9e9e"][: len(values)]
-    ax.pie(
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    wedges, _texts = ax.pie(
         values,
-        labels=[f"{label} {value}" for label, value in data],
-        colors=colors,
+        labels=[f"{label} {_number(v)}{unit}（{v / total:.0%}）" for label, v in data],
+        colors=[shade for shade, _hatch in SLICES[: len(values)]],
+        wedgeprops={"edgecolor": "black", "linewidth": 0.8},
         startangle=90,
         counterclock=False,
-        textprops={"fontsize": 9},
+        textprops={"fontsize": 11},
     )
-    ax.set_title(title, fontsize=12)
-    return _png(fig)
+    for wedge, (_shade, hatch) in zip(wedges, SLICES, strict=False):
+        wedge.set_hatch(hatch)
+    ax.axis("equal")
+    return "pie", _png(fig)
 
 
 def render(snapshot):
-    """``[(caption, png_bytes), ...]`` for the charts the data supports."""
-    _setup()
+    """The charts the data supports, in report order (``Chart`` tuples)."""
     s = snapshot["sections"]
     c, p = s["cases"]["figures"], s["proposals"]["figures"]
 
     def v(figs, key):
         return figs[key]["value"] or 0
 
-    charts = [
-        ("图1 劳动争议按类型分布（起）", _bar("劳动争议按类型分布", s["cases"]["breakdowns"]["by_category"], "起")),
-        (
-            "图2 劳动争议调处结果（件）",
-            _pie(
-                "调处结果",
-                [
-                    ("调解成功", v(c, "successful")),
-                    ("调解不成", v(c, "failed")),
-                    ("撤回", v(c, "withdrawn")),
-                    ("不予受理", v(c, "rejected")),
-                    ("在办", v(c, "open")),
-                ],
-            ),
-        ),
-        ("图3 帮扶资金按类型分布（元）", _bar("帮扶资金按类型分布", s["aid"]["breakdowns"]["by_type"], "元")),
-        (
-            "图4 提案答复满意度（件）",
-            _pie(
-                "提案答复满意度",
-                [
-                    ("满意", v(p, "satisfaction_satisfied")),
-                    ("基本满意", v(p, "satisfaction_fairly")),
-                    ("不满意", v(p, "satisfaction_unsatisfied")),
-                    ("未反馈", v(p, "satisfaction_none")),
-                ],
-            ),
-        ),
-    ]
-    return [(caption, png) for caption, png in charts if png]
+    def parts(figures):
+        return [(f["label"], f["value"]) for f in figures]
 
-
-def width_cm(caption):
-    """Bars read at full width; a pie is narrower."""
-    return 9 if ("结果" in caption or "满意度" in caption) else 14
+    charts = [("cases", "劳动争议按类型分布（起）", "bar", bar(parts(s["cases"]["breakdowns"]["by_category"]), "起"))]
+    kind, png = pie_or_bar(
+        [
+            ("调解成功", v(c, "successful")),
+            ("调解不成", v(c, "failed")),
+            ("撤回", v(c, "withdrawn")),
+            ("不予受理", v(c, "rejected")),
+            ("在办", v(c, "open")),
+        ],
+        "件",
+    )
+    charts.append(("cases", "劳动争议调处结果（件）", kind, png))
+    charts.append(("aid", "帮扶资金按类型分布（元）", "bar", bar(parts(s["aid"]["breakdowns"]["by_type"]), "元")))
+    kind, png = pie_or_bar(
+        [
+            ("满意", v(p, "satisfaction_satisfied")),
+            ("基本满意", v(p, "satisfaction_fairly")),
+            ("不满意", v(p, "satisfaction_unsatisfied")),
+            ("未反馈", v(p, "satisfaction_none")),
+        ],
+        "件",
+    )
+    charts.append(("proposals", "提案答复满意度（件）", kind, png))
+    return [Chart(section, title, png, 11 if kind == "pie" else 14) for section, title, kind, png in charts if png]

@@ -1,28 +1,42 @@
 """The 工作总结 as .docx (after GB/T 9704); its companion .xlsx is ``workbook.py``."""
 
 import io
+import itertools
+import shutil
+import subprocess
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from workflows import docx
-from workflows.money import report_amount, report_rate
+from workflows.money import exact_yuan, report_rate
 
-from . import charts, narrative
+from . import narrative
 
 NUMERALS = "一二三四五六七八九十"
 LEVEL2 = "（一）（二）（三）（四）（五）（六）".split("）")
 
 
 def _heading(document, text, level):
-    para = document.add_paragraph()
-    para.paragraph_format.first_line_indent = Pt(32)
-    font = docx.HEADING_FONT if level == 1 else docx.SUBHEADING_FONT
-    docx.set_font(para.add_run(text), font, docx.BODY_SIZE)
-    return para
+    return docx.heading(document, text, level)
+
+
+def _figure(document, chart, number):
+    """A chart centred at its width, kept on the page of its caption ``图N …`` below it."""
+    document.add_picture(io.BytesIO(chart.png), width=Cm(chart.width_cm))
+    picture = document.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact 28 pt would clip it
+    picture.paragraph_format.first_line_indent = Pt(0)
+    picture.paragraph_format.keep_with_next = True
+    return docx.caption(document, f"图{number} {chart.title}")
 
 
 def _page_numbers(document):
@@ -45,31 +59,31 @@ def _page_numbers(document):
 
 
 def _value_text(fig):
+    """A figure as the 附表 gives it: money exact to the fen (the prose rounds, the table does not)."""
     value = fig["value"]
     if value is None:
         return "—"
     if fig["unit"] == "元":
-        return report_amount(Decimal(str(value)))
+        return exact_yuan(Decimal(str(value)))
     if fig["unit"] == "%":
         return report_rate(Decimal(str(value)))
     return f"{value}{fig['unit']}"
 
 
-def build(report, images, *, today):
+def build(report, images, *, closed_on):
+    """The .docx of ``report``, dated ``closed_on``: the day the chair closed the period."""
     snapshot = report.snapshot
     ctx = narrative.context(snapshot, report.period)
     document = docx.new_document()
     _page_numbers(document)
-    docx.title(document, report.title)
+    docx.title(document, report.title, breaks=[len(report.org_unit.name)])
     for line in narrative.paragraph("opening", ctx):
         docx.paragraph(document, line)
 
-    by_caption = {caption[:2]: (caption, png) for caption, png in images}  # "图1"…"图4"
-    chart_by_section = {
-        "cases": [by_caption[k] for k in ("图1", "图2") if k in by_caption],
-        "aid": [by_caption[k] for k in ("图3",) if k in by_caption],
-        "proposals": [by_caption[k] for k in ("图4",) if k in by_caption],
-    }
+    charts_of = {}
+    for chart in images:
+        charts_of.setdefault(chart.section, []).append(chart)
+    figure_numbers = itertools.count(1)  # 图1, 图2… in the order the figures appear
     chapters = [
         ("坚持以人为本，切实维护职工合法权益", [("劳动争议调解", "cases")]),
         ("积极开展帮扶救助，用心服务困难职工", [("困难职工帮扶", "aid")]),
@@ -83,13 +97,8 @@ def build(report, images, *, today):
             _heading(document, f"{LEVEL2[i]}）{subtitle}", 2)
             for line in narrative.paragraph(key, ctx):
                 docx.paragraph(document, line)
-            for caption, png in chart_by_section.get(key, []):
-                document.add_picture(io.BytesIO(png), width=Cm(charts.width_cm(caption)))
-                picture = document.paragraphs[-1]
-                picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact 28 pt would clip it
-                picture.paragraph_format.first_line_indent = Pt(0)
-                docx.paragraph(document, caption, indent=False, align="center", font=docx.SUBHEADING_FONT)
+            for chart in charts_of.get(key, []):
+                _figure(document, chart, next(figure_numbers))
     for extra in report.extra_sections or []:
         _heading(document, f"{NUMERALS[n]}、{extra['title']}", 1)
         n += 1
@@ -107,8 +116,7 @@ def build(report, images, *, today):
     for line in narrative.paragraph("closing", ctx):
         docx.paragraph(document, line)
     docx.paragraph(document)
-    docx.paragraph(document, report.org_unit.name, indent=False, align="right")
-    docx.paragraph(document, narrative.chinese_date(today), indent=False, align="right")
+    docx.sign_off(document, report.org_unit.name, narrative.chinese_date(closed_on))
 
     _appendix(document, snapshot)
     return docx.to_bytes(document)
@@ -119,75 +127,138 @@ def _record_count(section, fig):
     return "—" if count is None else str(count)
 
 
+# Widths in cm, summing to the 15.6 cm text block: 板块 narrow, 口径 wide.
+FIGURE_COLUMNS = (("板块", 1.9), ("指标", 3.6), ("数值", 3.4), ("口径", 5.1), ("记录数", 1.6))
+UNIT_COLUMNS = (
+    ("单位", 5.0),
+    ("受理劳动争议（件）", 2.6),
+    ("调解成功（件）", 2.4),
+    ("帮扶资金", 3.2),
+    ("收到提案（件）", 2.4),
+)
+ZERO = "本期为0："
+NO_BASE = "本期无计算基数（分母为0）："
+
+
+def _is_zero(fig):
+    return fig["value"] is not None and Decimal(str(fig["value"])) == 0
+
+
 def _appendix(document, snapshot):
+    """附表: every figure with its value, definition (口径) and record count; the figures that are 0
+    this period (or a rate with nothing to divide by) are named in one row per section, not listed."""
     document.add_page_break()
-    docx.paragraph(document, "附表：统计口径与记录", indent=False, align="center", font=docx.HEADING_FONT)
+    heading = docx.heading(document, "附表：统计口径与记录", 1)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.paragraph_format.first_line_indent = Pt(0)
     docx.paragraph(
         document, "下表列出本总结每一项数据的口径和所依据的记录数，记录编号详见同名数据明细表（.xlsx）。", indent=True
     )
-    rows = [
-        (section["title"], fig["label"], _value_text(fig), fig["definition"], _record_count(section, fig))
-        for section in snapshot["sections"].values()
-        for fig in section["figures"].values()
-    ]
-    table = document.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("板块", "指标", "数值", "口径", "记录数"), strict=True):
-        _cell(cell, text, bold=True)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            _cell(cell, text)
+    table = _table(document, FIGURE_COLUMNS)
+    for section in snapshot["sections"].values():
+        figures = list(section["figures"].values())
+        rows = [
+            _row(table, FIGURE_COLUMNS, ("", f["label"], _value_text(f), f["definition"], _record_count(section, f)))
+            for f in figures
+            if f["value"] is not None and not _is_zero(f)
+        ]
+        empty = [
+            prefix + "、".join(f["label"] for f in group)
+            for prefix, group in (
+                (ZERO, [f for f in figures if _is_zero(f)]),
+                (NO_BASE, [f for f in figures if f["value"] is None]),
+            )
+            if group
+        ]
+        if empty:
+            row = _row(table, FIGURE_COLUMNS, ("", "；".join(empty), "", "", ""))
+            row.cells[1].merge(row.cells[-1])
+            rows.append(row)
+        if rows:
+            merged = rows[0].cells[0].merge(rows[-1].cells[0]) if len(rows) > 1 else rows[0].cells[0]
+            _cell(merged, section["title"])
     if snapshot.get("units"):
         docx.paragraph(document)
         docx.paragraph(document, "分单位情况", indent=False, align="center", font=docx.HEADING_FONT)
-        table = document.add_table(rows=1, cols=5)
-        table.style = "Table Grid"
-        for cell, text in zip(
-            table.rows[0].cells,
-            ("单位", "受理劳动争议（件）", "调解成功（件）", "帮扶资金", "收到提案（件）"),
-            strict=True,
-        ):
-            _cell(cell, text, bold=True)
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+        table = _table(document, UNIT_COLUMNS)
         for unit in snapshot["units"]:
-            cells = table.add_row().cells
-            values = (
-                unit["name"],
-                str(unit.get("cases", {}).get("received", 0)),
-                str(unit.get("cases", {}).get("successful", 0)),
-                report_amount(Decimal(str(unit.get("aid", {}).get("amount") or 0))),
-                str(unit.get("proposals", {}).get("received", 0)),
+            _row(
+                table,
+                UNIT_COLUMNS,
+                (
+                    unit["name"],
+                    str(unit.get("cases", {}).get("received", 0)),
+                    str(unit.get("cases", {}).get("successful", 0)),
+                    exact_yuan(Decimal(str(unit.get("aid", {}).get("amount") or 0))),
+                    str(unit.get("proposals", {}).get("received", 0)),
+                ),
             )
-            for cell, text in zip(cells, values, strict=True):
-                _cell(cell, text)
+
+
+def _table(document, columns):
+    """A grid table of fixed column widths whose header row repeats on every page."""
+    table = document.add_table(rows=0, cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, (_name, width) in zip(table.columns, columns, strict=True):
+        column.width = Cm(width)
+    header = _row(table, columns, [name for name, _width in columns], bold=True)
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    return table
+
+
+def _row(table, columns, texts, *, bold=False):
+    row = table.add_row()
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+    for cell, text, (_name, width) in zip(row.cells, texts, columns, strict=True):
+        cell.width = Cm(width)
+        if text:
+            _cell(cell, text, bold=bold)
+    return row
 
 
 def _cell(cell, text, bold=False):
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     para = cell.paragraphs[0]
     para.paragraph_format.line_spacing = Pt(18)
     para.paragraph_format.first_line_indent = Pt(0)
     docx.set_font(para.add_run(text), docx.BODY_FONT, Pt(10.5), bold)
 
 
-def to_pdf(content, *, timeout=120):
-    """The .docx as PDF through LibreOffice, when it is installed (optional); None otherwise."""
-    import shutil
-    import subprocess
-    import tempfile
-    from pathlib import Path
+class PdfNotMade(Exception):
+    """LibreOffice made no PDF; the message says why, for the report page."""
 
+
+PDF_NO_OFFICE = _("未生成 PDF：服务器未安装 LibreOffice（系统管理员运行 make system-deps 即可安装）。")
+PDF_TIMED_OUT = _("未生成 PDF：LibreOffice 转换超过 %(seconds)s 秒，已中止。")
+PDF_FAILED = _("未生成 PDF：LibreOffice 转换失败（%(detail)s）。")
+
+
+def to_pdf(content, *, timeout=120):
+    """The .docx as PDF through LibreOffice; raises ``PdfNotMade`` with the reason when it cannot."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
-        return None
+        raise PdfNotMade(str(PDF_NO_OFFICE))
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "report.docx"
         source.write_bytes(content)
         profile = f"-env:UserInstallation=file://{folder}/profile"  # its own profile: runs never collide
-        subprocess.run(
-            [office, profile, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
-            check=False,
-            capture_output=True,
-            timeout=timeout,
-        )
+        try:
+            done = subprocess.run(
+                [office, profile, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+                check=False,
+                capture_output=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise PdfNotMade(str(PDF_TIMED_OUT % {"seconds": timeout})) from exc
+        except OSError as exc:
+            raise PdfNotMade(str(PDF_FAILED % {"detail": exc})) from exc
         target = Path(folder) / "report.pdf"
-        return target.read_bytes() if target.exists() else None
+        if done.returncode != 0 or not target.exists():
+            said = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
+            detail = f"退出码 {done.returncode}" + (f"：{said[-1][:200]}" if said else "")
+            raise PdfNotMade(str(PDF_FAILED % {"detail": detail}))
+        return target.read_bytes()

@@ -36,6 +36,8 @@ class Report(models.Model):
     document = models.FileField(_("工作总结（.docx）"), upload_to="reports/", blank=True)
     workbook = models.FileField(_("数据明细（.xlsx）"), upload_to="reports/", blank=True)
     pdf = models.FileField(_("工作总结（.pdf）"), upload_to="reports/", blank=True)
+    # Why the last run made no PDF (LibreOffice missing, timed out, failed; or PDF turned off).
+    pdf_error = models.TextField(_("未生成 PDF 的原因"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     # queued_at is set when a run is requested, started_at when a worker picks it up: in between the

@@ -22,7 +22,7 @@ from workflows.errors import Conflict, NotPermitted, WorkflowError
 from workflows.models import Period
 from workflows.services import period_finish_closing, period_reopen, period_start_closing
 
-from . import charts, document, figures, narrative, workbook
+from . import charts, document, figures, narrative, selectors, workbook
 from .models import Report
 
 NOT_CHAIR = _("只有本单位工会主席可以结账并生成工作总结。")
@@ -30,6 +30,7 @@ PERIOD_NOT_ENDED = _("%(period)s尚未结束（%(end)s），不能结账。")
 NOT_EDITABLE = _("工作总结正在生成，请稍候再修改。")
 NOT_FAILED = _("只有生成失败的工作总结可以重试。")
 OUT_OF_MEMORY = _("内存不足，未能生成（MemoryError）。请联系系统管理员增加后台任务进程的内存后重试。")
+PDF_TURNED_OFF = _("未生成 PDF：本系统未启用 PDF 生成（设置 REPORT_PDF）。")
 TIMED_OUT = _("生成超过时限（%(seconds)s秒）被中止。请联系系统管理员后重试。")
 
 logger = logging.getLogger(__name__)
@@ -117,13 +118,14 @@ def _run_stages(report, progress):
     progress(STAGE.CHARTS)
     images = charts.render(report.snapshot)
     progress(STAGE.DOCUMENT)
-    today = timezone.localdate()
-    content = document.build(report, images, today=today)
+    # dated the day the chair closed the period, however often it is regenerated after
+    closed_on = selectors.period_closed_on(report.period) or timezone.localdate()
+    content = document.build(report, images, closed_on=closed_on)
     # the .xlsx goes to a file on disk, streamed from the database: it may hold a million rows
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as book:
         workbook.write(report.snapshot, book.name, org_unit=report.org_unit)
         book.seek(0)
-        pdf = document.to_pdf(content) if settings.UNIONFLOW["REPORT_PDF"] else None
+        pdf, pdf_error = _pdf(content)
         name = f"{report.period.code}-{report.org_unit.code}"
         with transaction.atomic():
             for field in (report.document, report.workbook, report.pdf):
@@ -133,13 +135,37 @@ def _run_stages(report, progress):
             report.workbook.save(f"{name}.xlsx", File(book), save=False)
             if pdf:
                 report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+            report.pdf_error = pdf_error
             report.status, report.stage, report.progress = S.DONE, STAGE.FINISHED, 100
             report.generated_at = timezone.now()
-            report.save(update_fields=["document", "workbook", "pdf", "status", "stage", "progress", "generated_at"])
+            report.save(
+                update_fields=[
+                    "document",
+                    "workbook",
+                    "pdf",
+                    "pdf_error",
+                    "status",
+                    "stage",
+                    "progress",
+                    "generated_at",
+                ]
+            )
             period = Period.objects.get(pk=report.period_id)
             if period.status == Period.Status.CLOSING:
                 period_finish_closing(period=period)
     progress(STAGE.FINISHED, 1)
+
+
+def _pdf(content):
+    """``(pdf, "")`` or ``(None, why not)``: a report without its PDF is still complete, but the page
+    says why it has none."""
+    if not settings.UNIONFLOW["REPORT_PDF"]:
+        return None, str(PDF_TURNED_OFF)
+    try:
+        return document.to_pdf(content), ""
+    except document.PdfNotMade as exc:
+        logger.warning("report PDF not made: %s", exc)
+        return None, str(exc)
 
 
 def _record_failure(report, exc):

@@ -17,6 +17,11 @@ def yuan(amount) -> str:
     return f"{int(value)}元" if value == value.to_integral_value() else f"{value}元"
 
 
+def exact_yuan(amount) -> str:
+    """To the fen with thousands separators, for tables: ``101700`` → ``"101,700.00元"``."""
+    return f"{to_cents(amount):,.2f}元"
+
+
 def report_amount(amount) -> str:
     """An amount the way union reports write it: ``9999元``, ``1万元``, ``1.5万元``, ``1.15万元``,
     ``4万余元`` (rounded down, under a million), ``340余万元`` (a million and more)."""
