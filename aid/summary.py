@@ -4,7 +4,7 @@ payments (or files, budgets, applications) behind it."""
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from workflows.summary import Figure, Section, Selection, average_days, rate, register, tally_by_unit
 
@@ -187,4 +187,33 @@ def section(org_unit, starts_on, ends_on) -> Section:
     out.add(Figure("files_lifted", "困难职工脱困", n["files_lifted"], "户", "files_lifted"))
     days = average_days(chosen["paid"].queryset(), "application__filed_on", "paid_on")
     out.add(Figure("average_days", "申请至发放平均天数", days, "天", "paid", "各笔发放日期与申请日期之差的平均值"))
+    return out
+
+
+def fund_table_reconciliation(org_unit, starts_on, ends_on, budgets):
+    """Why a fund table's 已发放 (the ``budgets`` rows' ``paid``, a list) and the 发放帮扶资金 of the same
+    dates differ, in one query: relief paid in the dates from budgets of an earlier period or from
+    funds outside the table (in the figure, not the table), 劳模慰问 and payments outside the dates
+    or the unit paid from the table's budgets (in the table, not the figure)."""
+    window = payments_q(org_unit, starts_on, ends_on)
+    in_table = Q(fund_budget_id__in=[b.pk for b in budgets])
+    relief = ~Q(application__aid_type=AidType.MODEL_WORKER)
+    earlier = Q(fund_budget__period__ends_on__lt=starts_on)
+    sums = {
+        "figure": window & relief,
+        "earlier_budgets": window & relief & ~in_table & earlier,
+        "other_funds": window & relief & ~in_table & ~earlier,
+        "model_workers": in_table & ~relief,
+        "outside": in_table & relief & ~window,
+    }
+    row = Disbursement.objects.filter(window | in_table).aggregate(
+        **{name: Sum("amount", filter=q) for name, q in sums.items()}
+    )
+    out = {name: Decimal(value or 0) for name, value in row.items()}
+    out["table"] = sum((b.paid for b in budgets), Decimal("0"))
+    expected = out["figure"] - out["earlier_budgets"] - out["other_funds"] + out["model_workers"] + out["outside"]
+    out["unexplained"] = out["table"] - expected
+    out["agree"] = not any(
+        out[k] for k in ("earlier_budgets", "other_funds", "model_workers", "outside", "unexplained")
+    )
     return out
