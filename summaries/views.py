@@ -107,7 +107,13 @@ def report_page(request, pk):
     return render(
         request,
         "summaries/report.html",
-        {"report": report, "form": form, "changed": changed, "queue": _queue_state(report)},
+        {
+            "report": report,
+            "form": form,
+            "changed": changed,
+            "queue": _queue_state(report),
+            "state": selectors.close_state(report.period, report, today=timezone.localdate()),
+        },
     )
 
 

@@ -112,6 +112,8 @@ def test_a_period_reopened_from_any_page_has_its_report_written_again(client, tr
     assert report.status == Report.Status.DRAFT and report.previous_snapshot == reported and not report.snapshot
     state, label, row = close_row(client, tree.chair_a, term)
     assert (state, label) == ("已重新开放，待重新结账", "待重新生成") and ">结账<" in row
+    page = client.get(reverse("summaries:report", args=[report.pk])).content.decode()
+    assert "已重新开放，待重新结账" in page and "重新开放原因" not in page  # it is open: nothing to reopen
     again = services.report_request(period=term, actor=fresh(tree.chair_a), run=lambda pk: None)
     services.report_run(again.pk)
     term.refresh_from_db()
