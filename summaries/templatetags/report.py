@@ -72,7 +72,7 @@ class JoinedNode(template.Node):
         if not parts:
             return ""
         opt = {name: value.resolve(context) for name, value in self.options.items()}
-        if opt.get("numbered"):  # 一是……；二是……
+        if opt.get("numbered") and len(parts) > 1:  # 一是……；二是…… (a single point is not numbered)
             parts = [f"{ORDINALS[i]}是{part}" for i, part in enumerate(parts)]
         sep, last = opt.get("sep", "，"), opt.get("last")
         if last and len(parts) > 1:

@@ -158,3 +158,16 @@ def test_numbers_in_money_are_never_left_without_their_unit():
     assert textcheck.AFTER.match("万元") and textcheck.AFTER.match("余万元") and textcheck.AFTER.match("人次")
     assert not textcheck.AFTER.match("，")
     assert not textcheck.ZERO.search("满意率0%") and textcheck.ZERO.search("不满意0件")
+
+
+def test_clauses_are_joined_without_the_empty_ones_and_numbered_only_when_several():
+    from django.template import Context, Template
+
+    template = Template(
+        '{% load report %}{% joined sep="；" end="。" numbered=True %}\n'
+        "{% if a %}甲{% endif %}\n{% if b %}乙{% endif %}\n丙\n{% endjoined %}"
+    )
+    assert template.render(Context({"a": 1, "b": 0})) == "一是甲；二是丙。"
+    assert template.render(Context({"a": 0, "b": 0})) == "丙。"
+    empty = Template('{% load report %}{% joined start="其中" end="。" %}\n{% if a %}甲{% endif %}\n{% endjoined %}')
+    assert empty.render(Context({"a": 0})) == ""  # no "其中。" about nothing
