@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from . import narrative
 
-# what may follow a figure: [余/多][万/千/百/亿] then a measure word (REPORT_STYLE.md), or a rate
+# what may follow a figure: 余 and 万 in either order (340余万元, 4万余元) then a measure word
+# (REPORT_STYLE.md), or a rate
 MEASURES = "件起名人户家条项次场笔批元个期所篇类岁天年月日号届倍周时"
 NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])")
-AFTER = re.compile(rf"^(?:[余多])?(?:[万千百亿])?(?:人次|小时|[{MEASURES}%])")
+AFTER = re.compile(rf"^(?:[余多])?(?:[万千百亿])?(?:[余多])?(?:人次|小时|[{MEASURES}%])")
 BEFORE_OK = re.compile(r"(?:图|表|附表|第)$")  # 图1, 第3号: a number that names, not counts
 PLACEHOLDER = re.compile(r"[xX]{2,}|×{2,}|＊{2,}|\*{2,}|某某|None|nan\b|\{\{|\}\}|\{%|%\}|（\s*）|\(\s*\)")
 EMPTY_AMOUNT = re.compile(r"\s元|(?:补助|资金|发放|金额|标的|慰问金|合计|共计|支出)元")
