@@ -87,6 +87,21 @@ def _snapshot_sums(snapshot):
     return found
 
 
+def _claims(text, snapshot):
+    """Sentences about how the work was done, held against the figures that say whether it was."""
+    a = _values(snapshot, "aid")
+    times = a.get("times") or 0
+    found = []
+    if "每一笔帮扶都经过入户核实" in text and (a.get("visited") or 0) != times:
+        found.append(f"写了每一笔帮扶都经过入户核实，但经入户核实{a.get('visited') or 0}笔、共{times}笔")
+    if "每一笔帮扶都经过" in text and "公示" in text and (a.get("publicised") or 0) != times:
+        found.append(f"写了每一笔帮扶都经过民主评议和公示，但经公示{a.get('publicised') or 0}笔、共{times}笔")
+    for n in _ints(r"慰问劳动模范(\d+)名", text):
+        if n != (a.get("model_workers") or 0):
+            found.append(f"慰问劳动模范{n}名与记录（{a.get('model_workers') or 0}名）不符")
+    return found
+
+
 def problems(text, period, snapshot, *, chair_text=()):
     """The defects of ``text`` (a string, or a list of paragraphs) as a report of ``period`` written
     from ``snapshot``; paragraphs containing a line of ``chair_text`` are the chair's and skipped."""
@@ -112,6 +127,7 @@ def problems(text, period, snapshot, *, chair_text=()):
             found.append(f"与期间不符：{period.label}的总结写了“{word}”")
     found += _sum_rules(body)
     found += _snapshot_sums(snapshot)
+    found += _claims(body, snapshot)
     for key, words in KEYWORDS.items():
         if key in (snapshot.get("sections") or {}) and not narrative.has_records(snapshot, key):
             for p in own:

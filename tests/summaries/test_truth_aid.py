@@ -67,6 +67,9 @@ def test_a_batch_paid_by_list_is_counted_in_households_and_not_said_to_be_visite
     assert "每一笔帮扶都经过民主评议和公示，其中1笔经入户核实，批量慰问的3笔按名单发放。" in text
     assert "节日慰问1500元" in text and "/" not in text  # one prose name per type
     assert (f["visited"]["value"], f["publicised"]["value"], f["times"]["value"]) == (1, 4, 4)
+    snapshot = figures.collect(tree.a, period)
+    found = textcheck.problems("每一笔帮扶都经过入户核实、民主评议和公示。", period, snapshot)
+    assert any("经入户核实1笔、共4笔" in x for x in found)  # the sentence the old report printed regardless
 
 
 def model_worker_batch_through_the_api(tree, aid_people, fund, client):  # noqa: F811
