@@ -93,6 +93,8 @@ def test_a_period_closed_without_a_report_says_so_and_offers_to_write_it(client,
     state, report, row = close_row(client, tree.chair_a, term)
     assert (state, report) == ("已结账", "未生成工作总结")
     assert "生成工作总结" in row and ">结账<" not in row
+    preview = client.get(reverse("summaries:close_preview", args=[term.pk])).content.decode()
+    assert "（已结账）生成工作总结" in preview and "确认结账" not in preview
     report = services.report_request(period=term, actor=fresh(tree.chair_a), run=lambda pk: None)
     services.report_run(report.pk)
     state, report, row = close_row(client, tree.chair_a, term)
