@@ -30,6 +30,18 @@ class AidType(models.TextChoices):
     EMERGENCY = "emergency", _("临时救助/意外")
 
 
+# The name each type goes by in a sentence of the report: one name, no slash (the labels above
+# name both the type and its usual campaign for the forms).
+AID_TYPE_PROSE = {
+    AidType.LIVING: _("生活救助"),
+    AidType.MEDICAL: _("医疗救助"),
+    AidType.EDUCATION: _("助学"),
+    AidType.FESTIVAL: _("节日慰问"),
+    AidType.MODEL_WORKER: _("劳模慰问"),
+    AidType.EMERGENCY: _("临时救助"),
+}
+
+
 class PaymentMethod(models.TextChoices):
     BANK = "bank", _("银行转账")
     CASH = "cash", _("现金（签字领取）")

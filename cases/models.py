@@ -48,6 +48,17 @@ class GrievanceCase(WorkflowRecord):
         COMPENSATION = "compensation", _("经济补偿")
         OTHER = "other", _("其他")
 
+    # The name each category goes by in a sentence of the report (one name, no slash).
+    CATEGORY_PROSE = {
+        Category.WAGES: _("劳动报酬"),
+        Category.SOCIAL_INSURANCE: _("社会保险"),
+        Category.CONTRACT: _("劳动合同"),
+        Category.INJURY: _("工伤"),
+        Category.OVERTIME: _("加班与休假"),
+        Category.COMPENSATION: _("经济补偿"),
+        Category.OTHER: _("其他"),
+    }
+
     class Status(models.TextChoices):
         REGISTERED = "registered", _("待受理")
         DUPLICATE = "duplicate", _("重复登记")

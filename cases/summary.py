@@ -51,6 +51,7 @@ def selections(org_unit, starts_on, ends_on) -> dict[str, Selection]:
         "carried_in": carried,
         "concluded": concluded,
         "within_limit": concluded & Q(concluded_on__lte=F("mediation_due")),
+        "beyond_limit": concluded & Q(concluded_on__gt=F("mediation_due")),
     }
     wheres.update({f"channel_{v}": cohort & Q(channel=v) for v, _ in GrievanceCase.Channel.choices})
     wheres.update({f"category_{v}": cohort & Q(category=v) for v, _ in GrievanceCase.Category.choices})
@@ -96,7 +97,7 @@ def section(org_unit, starts_on, ends_on) -> Section:
         for v, label in GrievanceCase.Channel.choices
     ]
     out.breakdowns["by_category"] = [
-        Figure(f"category_{v}", label, n[f"category_{v}"], "起", f"category_{v}")
+        Figure(f"category_{v}", label, n[f"category_{v}"], "起", f"category_{v}", prose=GrievanceCase.CATEGORY_PROSE[v])
         for v, label in GrievanceCase.Category.choices
     ]
     out.add(Figure("units", "涉及用人单位", n["units"], "家", "received", "登记案件涉及的不同用人单位数"))
@@ -140,6 +141,7 @@ def section(org_unit, starts_on, ends_on) -> Section:
     average = average_days(chosen["concluded"].queryset(), "accepted_on", "concluded_on")
     out.add(Figure("average_days", "平均调解天数", average, "天", "concluded", "受理至调解终结的平均天数"))
     count("within_limit", "法定期限内办结", definition="在调解期限（含依法延长）内终结")
+    count("beyond_limit", "超过法定期限办结", definition="调解终结晚于调解期限（含依法延长）")
     out.add(
         Figure(
             "within_limit_rate",

@@ -39,6 +39,7 @@ def selections(org_unit, starts_on, ends_on) -> dict[str, Selection]:
         "suggestions": cohort & Q(is_suggestion=True),
         "merged": cohort & Q(status=S.MERGED),
         "rejected": cohort & Q(status=S.REJECTED),
+        "reviewing": cohort & Q(status=S.SUBMITTED),
         "answered": answered,
         "answered_on_time": answered & Q(answered_late=False),
         "answered_late": answered & Q(answered_late=True),
@@ -53,6 +54,19 @@ def selections(org_unit, starts_on, ends_on) -> dict[str, Selection]:
     }
     wheres.update({f"answer_{v}": answered & Q(answer_status=v) for v, _ in Proposal.AnswerStatus.choices})
     wheres.update({f"satisfaction_{v}": cohort & Q(satisfaction=v) for v, _ in Proposal.Satisfaction.choices})
+    # the story of a rating in order: the first rating (kept as first_satisfaction when a 不满意
+    # sent the proposal back), the re-handling, and the rating of the second answer
+    wheres.update(
+        {
+            f"first_{v}": cohort & (Q(rehandled=True, first_satisfaction=v) | Q(rehandled=False, satisfaction=v))
+            for v, _ in Proposal.Satisfaction.choices
+        }
+    )
+    wheres.update(
+        {f"rerated_{v}": cohort & Q(rehandled=True, satisfaction=v) for v, _ in Proposal.Satisfaction.choices}
+    )
+    wheres["rehandling"] = cohort & Q(rehandled=True, status=S.HANDLING)
+    wheres["rehandled_unrated"] = cohort & Q(rehandled=True, status=S.ANSWERED, satisfaction="")
     return {name: Selection(Proposal, q) for name, q in wheres.items()}
 
 
@@ -85,6 +99,7 @@ def section(org_unit, starts_on, ends_on) -> Section:
     count("suggestions", "转为意见建议", definition="经审查不作为提案、转为意见建议交有关部门处理的")
     count("merged", "并案", definition="并入同一事项的提案，答复共享、不单独计件")
     count("rejected", "不予立案", definition="经提案工作委员会审查不予立案的提案")
+    count("reviewing", "尚在审查", definition="期末尚未审查的提案")
     count("answered", "已答复", definition="承办部门已作出书面答复的提案")
     count("answered_on_time", "按期答复", definition="答复日期不晚于当时的答复期限")
     count("answered_late", "逾期答复", definition="答复日期晚于当时的答复期限")
@@ -93,6 +108,12 @@ def section(org_unit, starts_on, ends_on) -> Section:
         count(f"answer_{value}", label, definition=ANSWER_DEFINITION % label)
     for value, label in Proposal.Satisfaction.choices:
         count(f"satisfaction_{value}", label, definition=SATISFACTION_DEFINITION[value])
+    for value, label in Proposal.Satisfaction.choices:
+        count(f"first_{value}", f"首次答复{label}", definition="提案人对首次答复的评价")
+    for value, label in Proposal.Satisfaction.choices:
+        count(f"rerated_{value}", f"再次答复{label}", definition="再办后提案人对再次答复的评价")
+    count("rehandling", "再办中", definition="再办尚未重新答复")
+    count("rehandled_unrated", "再次答复待评价", definition="已重新答复、提案人尚未评价")
     content = n["satisfaction_satisfied"] + n["satisfaction_fairly"]
     out.add(
         Figure(

@@ -91,6 +91,9 @@ def build(report, images, *, closed_on):
     ]
     n = 0
     for title, subsections in chapters:
+        subsections = [(sub, key) for sub, key in subsections if narrative.has_records(snapshot, key)]
+        if not subsections:
+            continue  # a chapter with nothing to say is left out
         _heading(document, f"{NUMERALS[n]}、{title}", 1)
         n += 1
         for i, (subtitle, key) in enumerate(subsections):
@@ -106,11 +109,10 @@ def build(report, images, *, closed_on):
             docx.paragraph(document, line.strip())
     _heading(document, f"{NUMERALS[n]}、存在的不足", 1)
     n += 1
-    docx.paragraph(
-        document,
-        "一年来，我们虽然做了一些工作，但与上级要求和职工愿望还存在一定差距。主要表现在：" + (report.problems or ""),
-    )
-    _heading(document, f"{NUMERALS[n]}、{'明年工作计划' if report.period.kind != 'H1' else '下半年工作打算'}", 1)
+    words = narrative.period_words(report.period)
+    gap = f"{words['since']}，我们虽然做了一些工作，但与上级要求和职工愿望还存在一定差距。"
+    docx.paragraph(document, gap + (f"主要表现在：{report.problems}" if (report.problems or "").strip() else ""))
+    _heading(document, f"{NUMERALS[n]}、{words['plans_title']}", 1)
     for line in [x for x in (report.plans or "").splitlines() if x.strip()]:
         docx.paragraph(document, line.strip())
     for line in narrative.paragraph("closing", ctx):

@@ -34,6 +34,7 @@ def _figure(fig):
         "unit": fig.unit,
         "records": fig.records,
         "definition": str(fig.definition),
+        "prose": str(fig.prose or fig.label),
     }
 
 

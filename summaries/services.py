@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,8 +51,10 @@ def report_request(*, period, actor, request_id="", run=None):
         report, _created = Report.objects.select_for_update().get_or_create(
             org_unit=period.org_unit, period=period, defaults={"requested_by": actor}
         )
-        if report.status in (S.RUNNING, S.DONE):
+        if report.status == S.RUNNING or (report.status == S.DONE and period.status != Period.Status.OPEN):
             return report
+        if report.status == S.DONE:  # the period was reopened: its figures are computed afresh
+            report.previous_snapshot, report.snapshot = report.snapshot, {}
         if period.status == Period.Status.OPEN:
             period_start_closing(period=period, actor=actor, request_id=request_id)
         report.status, report.progress, report.error, report.requested_by = S.RUNNING, 0, "", actor
@@ -239,6 +242,16 @@ def report_retry(*, report, actor, run=None):
     if report.status != S.FAILED:
         raise Conflict(NOT_FAILED)
     return report_regenerate(report=report, actor=actor, run=run)
+
+
+def period_reopened(sender, instance, name, **kwargs):
+    """Whichever page reopens a period, its report goes back to 待生成 with the figures it reported
+    kept for comparison: a period's state and its report's state are one truth."""
+    if name != "reopen":
+        return
+    Report.objects.filter(period=instance).exclude(status__in=[S.DRAFT, S.RUNNING]).update(
+        previous_snapshot=F("snapshot"), snapshot={}, status=S.DRAFT, stage=STAGE.FIGURES, progress=0
+    )
 
 
 def report_reopen(*, report, actor, reason, request_id=""):

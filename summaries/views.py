@@ -17,7 +17,7 @@ from workflows import selectors as core_selectors
 from workflows.roles import FIGURES_READ
 from workflows.views.common import request_id, user_errors
 
-from . import figures, selectors, services
+from . import figures, narrative, selectors, services
 from .models import Report
 
 
@@ -32,7 +32,10 @@ def close_list(request):
     periods = list(_periods(request.user))
     reports = {(r.period_id): r for r in Report.objects.filter(period__in=periods)}
     today = timezone.localdate()
-    rows = [{"period": p, "report": reports.get(p.pk), "ended": p.ends_on < today} for p in periods]
+    rows = [
+        {"period": p, "report": reports.get(p.pk), "state": selectors.close_state(p, reports.get(p.pk), today=today)}
+        for p in periods
+    ]
     return render(request, "summaries/close_list.html", {"rows": rows})
 
 
@@ -104,7 +107,13 @@ def report_page(request, pk):
     return render(
         request,
         "summaries/report.html",
-        {"report": report, "form": form, "changed": changed, "queue": _queue_state(report)},
+        {
+            "report": report,
+            "form": form,
+            "changed": changed,
+            "queue": _queue_state(report),
+            "state": selectors.close_state(report.period, report, today=timezone.localdate()),
+        },
     )
 
 
@@ -211,13 +220,24 @@ def dashboard(request):
     starts = datetime.date(today.year, 1 if today.month <= 6 else 7, 1)
     live = figures.compute(unit, starts, today)
     last_year = figures.compute(unit, figures.shift_year(starts, -1), figures.shift_year(today, -1))
+    # 去年同期 only where the system holds records of last year: "0件" would say there were none
+    last_has = {key: narrative.has_records({"sections": last_year}, key) for key in last_year}
     overdue = (
         core_selectors.tasks_overseen(request.user).filter(deadline__due_at__lt=timezone.now()).count()
         if request.user.has_perm("workflows.reassign_task")
         else None
     )
     from aid.selectors import fund_balances
+    from aid.summary import fund_table_reconciliation
 
+    # the unit's own funds (and those below it), as its 发放帮扶资金 counts its own members' aid
+    budgets = list(
+        fund_balances(request.user)
+        .filter(period__starts_on__lte=today, period__ends_on__gte=today, fund__org_unit__path__startswith=unit.path)
+        .select_related("fund__org_unit")
+        .order_by("fund__org_unit__path", "fund__name")
+    )
+    reconciliation = fund_table_reconciliation(unit, starts, today, budgets) if budgets else None
     return render(
         request,
         "summaries/dashboard.html",
@@ -228,7 +248,9 @@ def dashboard(request):
             "today": today,
             "live": live,
             "last_year": last_year,
+            "last_has": last_has,
             "overdue": overdue,
-            "budgets": fund_balances(request.user).filter(period__starts_on__lte=today, period__ends_on__gte=today),
+            "budgets": budgets,
+            "funds": reconciliation,
         },
     )

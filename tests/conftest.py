@@ -63,3 +63,21 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _every_generated_report_passes_the_text_check(monkeypatch):
+    """Each 工作总结 any test writes is read by the text check (summaries/textcheck.py): no
+    placeholder, no slash label, every count with its measure word, parts adding up, the period's
+    own words, no sentence about a chapter without records."""
+    from summaries import document, textcheck
+
+    build = document.build
+
+    def checked(report, images, *, today):
+        content = build(report, images, today=today)
+        found = textcheck.document_problems(content, report)
+        assert not found, "the text check found: " + "; ".join(found)
+        return content
+
+    monkeypatch.setattr(document, "build", checked)

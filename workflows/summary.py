@@ -52,6 +52,7 @@ class Figure:
     unit: str = ""
     records: str = ""  # the name of the section's selection behind the figure
     definition: str = ""
+    prose: str = ""  # the name a sentence of the report uses, when the label is not one (e.g. "劳动报酬/欠薪")
 
 
 @dataclass
@@ -141,7 +142,16 @@ def _aggregates(chosen, counts, sums, distinct):
     for out, (name, column) in distinct.items():
         exprs[out] = Count(column, filter=chosen[name].q, distinct=True)
     records = models.pop()._default_manager.filter(reduce(or_, (chosen[n].q for n in names)))
-    return records, exprs
+    # aliased apart from the model's fields: a figure named like a field ("rehandled") must not
+    # shadow that field in another figure's filter
+    return records, {ALIAS + name: expr for name, expr in exprs.items()}
+
+
+ALIAS = "fig__"
+
+
+def _unalias(row):
+    return {name.removeprefix(ALIAS): value for name, value in row.items()}
 
 
 def _zero_sums(row, sums):
@@ -159,7 +169,7 @@ def tally(chosen: dict[str, Selection], *, counts=(), sums=None, distinct=None):
     All names must select the same model. Returns ``{out: value}`` (sums default to 0).
     """
     records, exprs = _aggregates(chosen, counts, sums, distinct)
-    return _zero_sums(records.aggregate(**exprs), sums)
+    return _zero_sums(_unalias(records.aggregate(**exprs)), sums)
 
 
 def tally_by_unit(chosen, path, prefix_length, *, counts=(), sums=None, distinct=None):
@@ -167,7 +177,7 @@ def tally_by_unit(chosen, path, prefix_length, *, counts=(), sums=None, distinct
     the records' org-unit ``path``: ``{prefix: {out: value}}`` (units without records absent)."""
     records, exprs = _aggregates(chosen, counts, sums, distinct)
     rows = records.annotate(_unit=Substr(path, 1, prefix_length)).order_by().values("_unit").annotate(**exprs)
-    return {row.pop("_unit"): _zero_sums(row, sums) for row in rows}
+    return {row.pop("_unit"): _zero_sums(_unalias(row), sums) for row in rows}
 
 
 def rate(numerator, denominator):

@@ -31,24 +31,24 @@ def test_figures_match_hand_computed_payments(tree, aid_people, fund, period):
     a3 = paid(tree, aid_people, fund, aid_people["needy2"], "800", aid_type="model_worker")
     apply(tree, tree.applicant_a, amount="500")  # still verifying: not counted
     s = section(tree.a, period.starts_on, period.ends_on)
-    assert s["people"].value == 2 and s["times"].value == 3
-    assert s["amount"].value == Decimal("5000.00")
+    # 劳模慰问 is its own figure, never inside the 困难职工帮扶 totals
+    assert s["people"].value == 1 and s["times"].value == 2
+    assert s["amount"].value == Decimal("4200.00")
     by_type = {f.label: f.value for f in s.breakdowns["by_type"]}
-    assert (
-        by_type["生活救助"] == Decimal("3000")
-        and by_type["医疗救助"] == Decimal("1200")
-        and by_type["劳模慰问"] == Decimal("800")
-    )
+    assert by_type["生活救助"] == Decimal("3000") and by_type["医疗救助"] == Decimal("1200")
+    assert "劳模慰问" not in by_type
     by_category = {f.label: f.value for f in s.breakdowns["by_category"]}
-    assert by_category["深度困难"] == Decimal("4200") and by_category["未建档"] == Decimal("800")
+    assert by_category["深度困难"] == Decimal("4200") and by_category["未建档"] == Decimal("0")
     assert sum(f.value for f in s.breakdowns["by_type"]) == s["amount"].value  # parts add up
-    assert s["model_workers"].value == 1 and s["model_workers_amount"].value == Decimal("800")
+    assert s["model_workers"].value == 1 and s["model_workers"].unit == "名"
+    assert s["model_workers_amount"].value == Decimal("800")
     assert s["budget"].value == Decimal("20000.00") and s["budget_used_rate"].value == Decimal("25.0")
     assert s["files_opened"].value == 1
     assert s["average_days"].value == Decimal("0.0")  # applied and paid on the same (frozen) day
-    assert set(s.records("times")) == set(Disbursement.objects.values_list("pk", flat=True))
-    assert s.records("people") == tuple(
-        sorted(Member.objects.filter(user__in=[aid_people["needy"], aid_people["needy2"]]).values_list("pk", flat=True))
+    assert set(s.records("times")) == set(Disbursement.objects.exclude(application=a3).values_list("pk", flat=True))
+    assert s.records("people") == tuple(Member.objects.filter(user=aid_people["needy"]).values_list("pk", flat=True))
+    assert s.records("model_workers") == tuple(
+        Member.objects.filter(user=aid_people["needy2"]).values_list("pk", flat=True)
     )
     assert {a1.pk, a2.pk, a3.pk} == set(AidApplication.objects.filter(status="paid").values_list("pk", flat=True))
 

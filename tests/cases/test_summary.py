@@ -123,6 +123,7 @@ def test_figures_match_the_hand_computed_half_year(tree, half_year):
         "amount_agreed": Decimal("12500.00"),
         "average_days": Decimal("15.7"),  # (8 + 15 + 24) / 3
         "within_limit": 3,
+        "beyond_limit": 0,
         "within_limit_rate": Decimal("100.0"),
     }
     assert s.records("received") == ids(c1, c2, c3, c4, c5, c6)
