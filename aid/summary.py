@@ -142,11 +142,11 @@ def section(org_unit, starts_on, ends_on) -> Section:
     out.add(money("amount", "发放帮扶资金", "paid", "期间内实际发放的困难职工帮扶金额之和（不含劳模慰问）"))
     count("individual_people", "个案救助职工", "人", "individual_people", "经个人申请获得发放的不同职工人数")
     count("individual", "个案救助人次", "人次", "individual", "经个人申请的发放笔数")
-    out.add(money("individual_amount", "个案救助金额", "individual"))
+    out.add(money("individual_amount", "个案救助金额", "individual", "经个人申请的发放金额之和"))
     count("in_batch", "批量慰问发放笔数", "笔", "in_batch", "随批量慰问发放的笔数")
     out.add(Figure("batches", "批量慰问", n["batches"], "批", "in_batch", "期间内有发放的批量慰问批数"))
     count("households", "批量慰问困难职工家庭", "户", "households", "随批量慰问获得发放的不同家庭（职工）数")
-    out.add(money("in_batch_amount", "批量慰问金额", "in_batch"))
+    out.add(money("in_batch_amount", "批量慰问金额", "in_batch", "随批量慰问发放的金额之和"))
     count("visited", "经入户核实发放", "笔", "visited", "所属申请有入户核实记录的发放笔数")
     count("publicised", "经民主评议和公示发放", "笔", "publicised", "所属申请或批量慰问经民主评议通过并公示的发放笔数")
     out.breakdowns["by_type"] = [
