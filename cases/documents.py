@@ -48,6 +48,7 @@ REJECTION_ADVICE = {Reason.NOT_LABOUR: NOT_LABOUR_ADVICE, Reason.IN_ARBITRATION:
 
 _CLOSING = "。．.，,、；;：:！!？?　 \t\r\n"
 _SENTENCE_END = "。！？!?"
+_CLOSING_QUOTES = "”’」』）)"
 
 
 def fragment(text):
@@ -64,7 +65,9 @@ def sentence(text):
     text = re.sub(r"\s*\n\s*", "", (text or "").strip())
     if not text:
         return ""
-    return text if text[-1] in _SENTENCE_END else text.rstrip(_CLOSING) + "。"
+    if text.rstrip(_CLOSING_QUOTES)[-1:] in tuple(_SENTENCE_END):  # 他表示“不同意。”
+        return text
+    return text.rstrip(_CLOSING) + "。"
 
 
 def _explained(clause, note):

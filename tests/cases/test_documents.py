@@ -169,7 +169,7 @@ def test_the_agreed_amount_is_written_in_figures_and_in_capitals(tree, mediator,
 
 
 def test_an_agreement_without_an_amount_states_none(tree, mediator):
-    case = agreed(tree, mediator, amount=None, terms="被申请人为申请人补缴社会保险。")
+    case = agreed(tree, mediator, amount=Decimal("0"), terms="被申请人为申请人补缴社会保险。")
     text = text_of(documents.agreement(case, viewer=case.mediator))
     assert "人民币" not in text and "大写" not in text and "被申请人为申请人补缴社会保险。" in text
 
@@ -193,6 +193,11 @@ def test_a_note_of_several_sentences_stands_as_its_own_sentence(tree, mediator):
     case = rejected(tree, mediator, "no_consent", note="单位明确拒绝调解。经两次沟通，仍不同意\n")
     text = text_of(documents.rejection_notice(case, viewer=mediator))
     assert "因甲公司不同意调解，本委员会决定不予受理。具体情况：单位明确拒绝调解。经两次沟通，仍不同意。" in text
+
+
+def test_a_note_ending_in_a_quotation_keeps_its_own_full_stop(tree, mediator):
+    case = rejected(tree, mediator, "no_consent", note="单位负责人表示：“不同意调解。”")
+    assert "具体情况：单位负责人表示：“不同意调解。”\n" in text_of(documents.rejection_notice(case, viewer=mediator))
 
 
 def test_a_labour_dispute_is_advised_to_arbitrate(tree, mediator):
