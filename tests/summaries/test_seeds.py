@@ -480,9 +480,10 @@ def test_seed_001_the_chairs_problems_stand_in_the_problems_chapter(seed_001):
     "and 不足 claim no 劳动争议调解, 帮扶 or 提案 work the period has no records of",
 )
 def test_seed_001_says_nothing_of_work_the_records_do_not_hold(seed_001):
-    text = seed_001.text
-    assert not NOTHING_TO_SAY.search(text)
-    assert not re.search(r"劳动争议|帮扶|提案", text)
+    assert not NOTHING_TO_SAY.search(seed_001.text)
+    # What was done, not what is planned: the drafted plan may well propose 调解 or 帮扶 work.
+    done = " ".join(" ".join([h, *body]) for h, body in seed_001.chapters if not re.search("计划|打算", h))
+    assert not re.search(r"劳动争议|帮扶|提案", done)
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=WAITS_FOR_ENTERED_FIGURES)
