@@ -11,10 +11,7 @@ from docx.shared import Cm, Pt
 from workflows import docx
 from workflows.money import report_amount, report_rate
 
-from . import charts, narrative
-
-NUMERALS = "一二三四五六七八九十"
-LEVEL2 = "（一）（二）（三）（四）（五）（六）".split("）")
+from . import chapters, charts, narrative
 
 
 def _heading(document, text, level):
@@ -61,56 +58,34 @@ def build(report, images, *, today):
     document = docx.new_document()
     _page_numbers(document)
     docx.title(document, report.title)
-    for line in narrative.paragraph("opening", ctx):
-        docx.paragraph(document, line)
 
     by_caption = {caption[:2]: (caption, png) for caption, png in images}  # "图1"…"图4"
-    chart_by_section = {
+    chart_by_source = {
         "cases": [by_caption[k] for k in ("图1", "图2") if k in by_caption],
         "aid": [by_caption[k] for k in ("图3",) if k in by_caption],
         "proposals": [by_caption[k] for k in ("图4",) if k in by_caption],
     }
-    chapters = [
-        ("坚持以人为本，切实维护职工合法权益", [("劳动争议调解", "cases")]),
-        ("积极开展帮扶救助，用心服务困难职工", [("困难职工帮扶", "aid")]),
-        ("推进民主管理，畅通职工参与渠道", [("职代会提案工作", "proposals")]),
-    ]
-    n = 0
-    for title, subsections in chapters:
-        _heading(document, f"{NUMERALS[n]}、{title}", 1)
-        n += 1
-        for i, (subtitle, key) in enumerate(subsections):
-            _heading(document, f"{LEVEL2[i]}）{subtitle}", 2)
-            for line in narrative.paragraph(key, ctx):
+    chapter_list = report.chapters or chapters.default_chapters(report.period)
+    for chapter in chapters.render(chapter_list, ctx, report.period):
+        if chapter["heading"]:
+            _heading(document, chapter["heading"], 1)
+        for block in chapter["blocks"]:
+            if block["subheading"]:
+                _heading(document, block["subheading"], 2)
+            for line in block["paragraphs"]:
                 docx.paragraph(document, line)
-            for caption, png in chart_by_section.get(key, []):
+            for caption, png in chart_by_source.get(block["block"].get("source"), []):
                 document.add_picture(io.BytesIO(png), width=Cm(charts.width_cm(caption)))
                 picture = document.paragraphs[-1]
                 picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact 28 pt would clip it
                 picture.paragraph_format.first_line_indent = Pt(0)
                 docx.paragraph(document, caption, indent=False, align="center", font=docx.SUBHEADING_FONT)
-    for extra in report.extra_sections or []:
-        _heading(document, f"{NUMERALS[n]}、{extra['title']}", 1)
-        n += 1
-        for line in [x for x in extra.get("body", "").splitlines() if x.strip()]:
-            docx.paragraph(document, line.strip())
-    _heading(document, f"{NUMERALS[n]}、存在的不足", 1)
-    n += 1
-    docx.paragraph(
-        document,
-        "一年来，我们虽然做了一些工作，但与上级要求和职工愿望还存在一定差距。主要表现在：" + (report.problems or ""),
-    )
-    _heading(document, f"{NUMERALS[n]}、{'明年工作计划' if report.period.kind != 'H1' else '下半年工作打算'}", 1)
-    for line in [x for x in (report.plans or "").splitlines() if x.strip()]:
-        docx.paragraph(document, line.strip())
-    for line in narrative.paragraph("closing", ctx):
-        docx.paragraph(document, line)
     docx.paragraph(document)
     docx.paragraph(document, report.org_unit.name, indent=False, align="right")
     docx.paragraph(document, narrative.chinese_date(today), indent=False, align="right")
 
-    _appendix(document, snapshot)
+    _appendix(document, snapshot, chapter_list)
     return docx.to_bytes(document)
 
 
@@ -119,7 +94,7 @@ def _record_count(section, fig):
     return "—" if count is None else str(count)
 
 
-def _appendix(document, snapshot):
+def _appendix(document, snapshot, chapter_list=()):
     document.add_page_break()
     docx.paragraph(document, "附表：统计口径与记录", indent=False, align="center", font=docx.HEADING_FONT)
     docx.paragraph(
@@ -129,6 +104,10 @@ def _appendix(document, snapshot):
         (section["title"], fig["label"], _value_text(fig), fig["definition"], _record_count(section, fig))
         for section in snapshot["sections"].values()
         for fig in section["figures"].values()
+    ] + [
+        (chapter["title"], fig["label"], chapters.figure_text(fig), f"填报（{fig['entered_by']}录入）", "填报")
+        for chapter in chapter_list
+        for fig in chapter.get("figures", [])
     ]
     table = document.add_table(rows=1, cols=5)
     table.style = "Table Grid"
