@@ -215,7 +215,9 @@ def report_save_chapters(*, report, actor, chapters, request_id=""):
         report = Report.objects.select_for_update().select_related("period", "org_unit").get(pk=report.pk)
         _check_editable(report, actor)
         previous = report.chapters or ch.default_chapters(report.period)
-        cleaned = ch.stamp(ch.clean(chapters, previous=previous, actor=actor), previous, report.snapshot)
+        # between a reopen and the next close the chair writes against the figures last reported
+        figures_seen = report.snapshot or report.previous_snapshot
+        cleaned = ch.stamp(ch.clean(chapters, previous=previous, actor=actor), previous, figures_seen)
         changed = ch.changes(previous, cleaned)
         if not changed:
             raise WorkflowError(NOTHING_CHANGED)

@@ -358,6 +358,23 @@ def test_after_a_reopen_an_edit_whose_figures_changed_is_flagged(client, tree, h
     assert ch.stale_figures(blocks["cases"], report.snapshot) == [] and "核对数据" in report.versions.first().summary
 
 
+def test_an_edit_made_while_the_period_is_reopened_is_flagged_against_the_figures_last_reported(tree, half_year, h1):  # noqa: F811
+    report = close(h1, tree.chair_a)
+    services.report_reopen(report=report, actor=fresh(tree.chair_a), reason="补录一件6月的案件")
+    services.report_save_chapters(
+        report=report, actor=fresh(tree.chair_a), chapters=edited(report, "cases", CASES_EDIT)
+    )
+    from cases import services as case_services
+    from tests.cases.conftest import register_kwargs
+
+    case_services.case_register(
+        actor=fresh(tree.chair_a), **register_kwargs(tree, applicant_name="补录", filed_on=datetime.date(2026, 6, 20))
+    )
+    report = close(h1, tree.chair_a)
+    block = next(c for c in report.chapters if c["id"] == "cases")["blocks"][0]
+    assert {"label": "受理登记劳动争议", "then": 6, "now": 7} in ch.stale_figures(block, report.snapshot)
+
+
 def test_the_upper_union_sees_its_members_chapters(client, tree, half_year, h1):  # noqa: F811
     report = close(h1, tree.chair_a)
     chapters = [
