@@ -181,7 +181,7 @@ def as_text(chapters, ctx, period):
                 out.append(block["subheading"])
             out.extend(block["paragraphs"])
         for fig in chapter["chapter"].get("figures", []):
-            out.append(f"［填报］{fig['label']}：{figure_text(fig)}（{fig.get('entered_by', '')}）")
+            out.append(f"［{entered_text(fig)}］{fig['label']}：{figure_text(fig)}")
     return out
 
 
@@ -274,6 +274,7 @@ def clean(data, *, previous, actor):
             value, measure = _number(fig["value"]), fig["measure"]
             unchanged = old and (old["label"], old["value"], old["measure"]) == (label, value, measure)
             who = old if unchanged else {"entered_by": actor_name(actor), "entered_by_id": actor.pk}
+            unit = {"entered_unit": old["entered_unit"]} if unchanged and old.get("entered_unit") else {}
             figures.append(
                 {
                     "id": fid,
@@ -282,6 +283,7 @@ def clean(data, *, previous, actor):
                     "measure": measure,
                     "entered_by": who["entered_by"],
                     "entered_by_id": who["entered_by_id"],
+                    **unit,
                 }
             )
         for block in blocks:
@@ -290,6 +292,11 @@ def clean(data, *, previous, actor):
                     raise WorkflowError(UNKNOWN_TOKEN, chapter=title or "开头", label=label)
         out.append({"id": cid, "title": title.strip(), "blocks": blocks, "figures": figures})
     return out
+
+
+def entered_text(fig):
+    """填报（甲主席录入）, or for a figure taken from a member union 填报（甲公司工会甲主席录入）."""
+    return f"填报（{fig.get('entered_unit', '')}{fig['entered_by']}录入）"
 
 
 def actor_name(user):

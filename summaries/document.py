@@ -105,7 +105,7 @@ def _appendix(document, snapshot, chapter_list=()):
         for section in snapshot["sections"].values()
         for fig in section["figures"].values()
     ] + [
-        (chapter["title"], fig["label"], chapters.figure_text(fig), f"填报（{fig['entered_by']}录入）", "填报")
+        (chapter["title"], fig["label"], chapters.figure_text(fig), chapters.entered_text(fig), "填报")
         for chapter in chapter_list
         for fig in chapter.get("figures", [])
     ]

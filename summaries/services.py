@@ -224,6 +224,49 @@ def report_save_chapters(*, report, actor, chapters, request_id=""):
         return _save_version(report, actor, cleaned, "；".join(changed), request_id=request_id)
 
 
+NOT_A_MEMBER_CHAPTER = _("没有找到这一下级工会章节。")
+
+
+def member_reports(report):
+    """The reports of the unions under ``report``'s unit for the same year and kind of period: the
+    material of the upper union's roll-up."""
+    return (
+        Report.objects.filter(
+            org_unit__path__startswith=report.org_unit.path,
+            period__year=report.period.year,
+            period__kind=report.period.kind,
+        )
+        .exclude(pk=report.pk)
+        .select_related("org_unit", "period")
+        .order_by("org_unit__path")
+    )
+
+
+def report_adopt_chapter(*, report, actor, member_report_id, chapter_id, request_id=""):
+    """The upper union's chair takes a member union's chapter into the roll-up as a chapter of its
+    own (to rewrite as it sees fit); its figures keep who entered them, and for which union."""
+    member = member_reports(report).filter(pk=member_report_id).first()
+    chapter = next((c for c in (member.chapters if member else []) if c["id"] == chapter_id), None)
+    if chapter is None:
+        raise WorkflowError(NOT_A_MEMBER_CHAPTER)
+    copied = {
+        "title": chapter["title"],
+        "blocks": [{"subtitle": b["subtitle"], "text": b["text"]} for b in chapter["blocks"] if not b.get("source")],
+        "figures": [{k: f[k] for k in ("label", "value", "measure")} for f in chapter.get("figures", [])],
+    }
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("period", "org_unit").get(pk=report.pk)
+        _check_editable(report, actor)
+        previous = report.chapters or ch.default_chapters(report.period)
+        cleaned = ch.clean([*previous, copied], previous=previous, actor=actor)
+        for figure, source in zip(cleaned[-1]["figures"], chapter.get("figures", []), strict=True):
+            figure["entered_by"], figure["entered_by_id"] = source["entered_by"], source["entered_by_id"]
+            figure["entered_unit"] = source.get("entered_unit") or member.org_unit.name
+        cleaned = ch.stamp(cleaned, previous, report.snapshot or report.previous_snapshot)
+        summary = f"采用{member.org_unit.name}的章节“{chapter['title']}”"
+        return _save_version(report, actor, cleaned, summary, request_id=request_id)
+
+
 def report_restore(*, report, actor, number, request_id=""):
     """Go back to version ``number``: its chapters become a new version."""
     with transaction.atomic():

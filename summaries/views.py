@@ -138,7 +138,7 @@ def _chapter_forms(report, data=None):
             prefix=f"f-{chapter['id']}",
             initial=[{k: f[k] for k in ("id", "label", "value", "measure")} for f in chapter.get("figures", [])],
         )
-        entered = {f["id"]: f["entered_by"] for f in chapter.get("figures", [])}
+        entered = {f["id"]: f.get("entered_unit", "") + f["entered_by"] for f in chapter.get("figures", [])}
         for figure_form in form.figures.forms:
             figure_form.entered_by = entered.get((figure_form.initial or {}).get("id"), "")
     return chapter_set
@@ -195,6 +195,18 @@ def _submitted_chapters(chapter_set):
 def report_page(request, pk):
     report = _report_for(request, pk)
     chapter_set = _chapter_forms(report, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and "adopt" in request.POST:
+        member_id, _sep, chapter_id = request.POST["adopt"].partition(":")
+        with user_errors(request):
+            version = services.report_adopt_chapter(
+                report=report,
+                actor=request.user,
+                member_report_id=int(member_id) if member_id.isdigit() else 0,
+                chapter_id=chapter_id,
+                request_id=request_id(request),
+            )
+            _regenerate_after_save(request, report, version)
+        return redirect("summaries:report", pk=report.pk)
     if request.method == "POST":
         submitted = _submitted_chapters(chapter_set)
         if submitted is None:
@@ -234,23 +246,17 @@ def _regenerate_after_save(request, report, version):
 
 
 def _member_materials(report):
-    """For the upper union's roll-up: the member unions' reports of the same period, with the
-    chapters and figures their chairs wrote, for this chair to draw on."""
-    members = Report.objects.filter(
-        org_unit__path__startswith=report.org_unit.path,
-        period__year=report.period.year,
-        period__kind=report.period.kind,
-    ).exclude(pk=report.pk)
+    """For the upper union's roll-up: the chapters and figures the member unions' chairs wrote
+    (not the system's drafts: their figures are already summed in this report's)."""
     out = []
-    for member in members.select_related("org_unit", "period").order_by("org_unit__path"):
-        ctx = None  # only the chair's own chapters are listed: they need no figures to render
+    for member in services.member_reports(report):
         own = [
             c
-            for c in chapters_module.render(member.chapters or [], ctx, member.period)
+            for c in chapters_module.render(member.chapters or [], None, member.period)
             if c["chapter"].get("figures") or any(not b["block"].get("source") for b in c["blocks"])
         ]
         if own:
-            out.append({"unit": member.org_unit.name, "chapters": own})
+            out.append({"unit": member.org_unit.name, "report": member, "chapters": own})
     return out
 
 

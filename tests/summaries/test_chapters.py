@@ -438,3 +438,39 @@ def test_problems_plans_and_extra_sections_migrate_into_chapters(tree, half_year
     assert [t for t in draft if t not in text] == [
         t for t in draft if t.startswith("一是深化劳动争议调解") or t.startswith(("四、", "五、"))
     ]  # everything else is printed as before
+
+
+def test_the_upper_chair_adopts_a_members_chapter_with_who_entered_its_figures(client, tree, half_year):  # noqa: F811
+    member = close(Period.objects.create(org_unit=tree.a, year=2026, kind="H1"), tree.chair_a)
+    chapters = [
+        *member.chapters,
+        {
+            "id": "org",
+            "title": "加强组织建设",
+            "blocks": [{"text": "新建工会{新建工会}。"}],
+            "figures": [{"label": "新建工会", "value": "2", "measure": "家"}],
+        },
+    ]
+    services.report_save_chapters(report=member, actor=fresh(tree.chair_a), chapters=chapters)
+    top = close(Period.objects.create(org_unit=tree.top, year=2026, kind="H1"), tree.chair)
+    client.force_login(tree.chair)
+    url = reverse("summaries:report", args=[top.pk])
+    assert client.post(url, {"adopt": f"{member.pk}:org"}).status_code == 302
+    top.refresh_from_db()
+    adopted = top.chapters[-1]
+    assert adopted["title"] == "加强组织建设" and adopted["blocks"][0]["text"] == "新建工会{新建工会}。"
+    assert adopted["figures"][0]["entered_by"] == "甲主席" and adopted["figures"][0]["entered_unit"] == "甲公司工会"
+    assert top.versions.first().summary == "采用甲公司工会的章节“加强组织建设”"
+    services.report_run(top.pk)
+    top.refresh_from_db()
+    services.report_save_chapters(  # kept when the upper chair saves again
+        report=top, actor=fresh(tree.chair), chapters=[*top.chapters[:-1], dict(top.chapters[-1], title="组织建设")]
+    )
+    top = regenerate(top, tree.chair)
+    assert "新建工会2家。" in paragraphs(top)
+    assert ["组织建设", "新建工会", "2家", "填报（甲公司工会甲主席录入）", "填报"] in appendix(top)
+    # a chapter of a report outside this union's members is not material
+    client.force_login(tree.chair_a)
+    response = client.post(reverse("summaries:report", args=[member.pk]), {"adopt": f"{top.pk}:org"}, follow=True)
+    assert "没有找到这一下级工会章节" in response.content.decode()
+    assert Report.objects.get(pk=member.pk).versions.count() == 2
