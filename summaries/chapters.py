@@ -92,9 +92,24 @@ def figures_used(source, snapshot):
         section = (snapshot.get("sections") or {}).get(section_key)
         for key, fig in (section or {}).get("figures", {}).items():
             out.append(
-                {"key": f"{section_key}.{key}", "label": fig["label"], "value": fig["value"], "unit": fig["unit"]}
+                {
+                    "key": f"{section_key}.{key}",
+                    "label": fig["label"],
+                    "value": fig["value"],
+                    "unit": fig["unit"],
+                    "text": value_text(fig["value"], fig["unit"]),
+                }
             )
     return out
+
+
+def value_text(value, unit):
+    """A figure as the page shows it: exact, money with thousands separators (1,234.50元)."""
+    if value is None:
+        return "—"
+    if unit == "元":
+        return f"{Decimal(str(value)):,}元"
+    return f"{value}{unit}"
 
 
 def against(source, snapshot):
