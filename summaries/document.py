@@ -18,10 +18,7 @@ from docx.shared import Cm, Pt
 from workflows import docx
 from workflows.money import exact_yuan, report_rate
 
-from . import narrative
-
-NUMERALS = "一二三四五六七八九十"
-LEVEL2 = "（一）（二）（三）（四）（五）（六）".split("）")
+from . import chapters, narrative
 
 
 def _heading(document, text, level):
@@ -77,50 +74,26 @@ def build(report, images, *, closed_on):
     document = docx.new_document()
     _page_numbers(document)
     docx.title(document, report.title, breaks=[len(report.org_unit.name)])
-    for line in narrative.paragraph("opening", ctx):
-        docx.paragraph(document, line)
 
     charts_of = {}
     for chart in images:
         charts_of.setdefault(chart.section, []).append(chart)
     figure_numbers = itertools.count(1)  # 图1, 图2… in the order the figures appear
-    chapters = [
-        ("坚持以人为本，切实维护职工合法权益", [("劳动争议调解", "cases")]),
-        ("积极开展帮扶救助，用心服务困难职工", [("困难职工帮扶", "aid")]),
-        ("推进民主管理，畅通职工参与渠道", [("职代会提案工作", "proposals")]),
-    ]
-    n = 0
-    for title, subsections in chapters:
-        subsections = [(sub, key) for sub, key in subsections if narrative.has_records(snapshot, key)]
-        if not subsections:
-            continue  # a chapter with nothing to say is left out
-        _heading(document, f"{NUMERALS[n]}、{title}", 1)
-        n += 1
-        for i, (subtitle, key) in enumerate(subsections):
-            _heading(document, f"{LEVEL2[i]}）{subtitle}", 2)
-            for line in narrative.paragraph(key, ctx):
+    chapter_list = report.chapters or chapters.default_chapters(report.period)
+    for chapter in chapters.render(chapter_list, ctx, report.period, snapshot=snapshot):
+        if chapter["heading"]:
+            _heading(document, chapter["heading"], 1)
+        for block in chapter["blocks"]:
+            if block["subheading"]:
+                _heading(document, block["subheading"], 2)
+            for line in block["paragraphs"]:
                 docx.paragraph(document, line)
-            for chart in charts_of.get(key, []):
+            for chart in charts_of.get(block["block"].get("source"), []):
                 _figure(document, chart, next(figure_numbers))
-    for extra in report.extra_sections or []:
-        _heading(document, f"{NUMERALS[n]}、{extra['title']}", 1)
-        n += 1
-        for line in [x for x in extra.get("body", "").splitlines() if x.strip()]:
-            docx.paragraph(document, line.strip())
-    _heading(document, f"{NUMERALS[n]}、存在的不足", 1)
-    n += 1
-    words = narrative.period_words(report.period)
-    gap = f"{words['since']}，我们虽然做了一些工作，但与上级要求和职工愿望还存在一定差距。"
-    docx.paragraph(document, gap + (f"主要表现在：{report.problems}" if (report.problems or "").strip() else ""))
-    _heading(document, f"{NUMERALS[n]}、{words['plans_title']}", 1)
-    for line in [x for x in (report.plans or "").splitlines() if x.strip()]:
-        docx.paragraph(document, line.strip())
-    for line in narrative.paragraph("closing", ctx):
-        docx.paragraph(document, line)
     docx.paragraph(document)
     docx.sign_off(document, report.org_unit.name, narrative.chinese_date(closed_on))
 
-    _appendix(document, snapshot)
+    _appendix(document, snapshot, chapter_list)
     return docx.to_bytes(document)
 
 
@@ -146,7 +119,7 @@ def _is_zero(fig):
     return fig["value"] is not None and Decimal(str(fig["value"])) == 0
 
 
-def _appendix(document, snapshot):
+def _appendix(document, snapshot, chapter_list=()):
     """附表: every figure with its value, definition (口径) and record count; the figures that are 0
     this period (or a rate with nothing to divide by) are named in one row per section, not listed."""
     document.add_page_break()
@@ -179,6 +152,16 @@ def _appendix(document, snapshot):
         if rows:
             merged = rows[0].cells[0].merge(rows[-1].cells[0]) if len(rows) > 1 else rows[0].cells[0]
             _cell(merged, section["title"])
+    # the figures the chair entered: 填报, with who entered them
+    for chapter in chapter_list:
+        entered = chapter.get("figures", [])
+        rows = [
+            _row(table, FIGURE_COLUMNS, ("", f["label"], chapters.figure_text(f), chapters.entered_text(f), "填报"))
+            for f in entered
+        ]
+        if rows:
+            merged = rows[0].cells[0].merge(rows[-1].cells[0]) if len(rows) > 1 else rows[0].cells[0]
+            _cell(merged, chapter["title"] or "导语")
     if snapshot.get("units"):
         docx.paragraph(document)
         docx.paragraph(document, "分单位情况", indent=False, align="center", font=docx.HEADING_FONT)

@@ -30,9 +30,9 @@ class Report(models.Model):
     # The figures as reported: frozen at close so the report stays reproducible when records change.
     snapshot = models.JSONField(_("数据快照"), default=dict, blank=True)
     previous_snapshot = models.JSONField(_("上次快照"), default=dict, blank=True)
-    problems = models.TextField(_("存在的不足"), blank=True)
-    plans = models.TextField(_("下一步工作打算"), blank=True)
-    extra_sections = models.JSONField(_("补充章节"), default=list, blank=True)  # [{"title": ..., "body": ...}]
+    # The chapters, each a list of paragraphs drafted by the system or written by the chair
+    # (summaries/chapters.py); empty until the first close drafts them.
+    chapters = models.JSONField(_("章节"), default=list, blank=True)
     document = models.FileField(_("工作总结（.docx）"), upload_to="reports/", blank=True)
     workbook = models.FileField(_("数据明细（.xlsx）"), upload_to="reports/", blank=True)
     pdf = models.FileField(_("工作总结（.pdf）"), upload_to="reports/", blank=True)
@@ -70,3 +70,27 @@ class Report(models.Model):
     def title(self):
         kind = {"H1": "上半年", "H2": "下半年", "FY": "度"}[self.period.kind]
         return f"{self.org_unit.name}{self.period.year}年{kind}工作总结"
+
+
+class ReportVersion(models.Model):
+    """One save of a report's chapters: who, when, what changed; a return to an earlier version is
+    itself a new version."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本"))
+    chapters = models.JSONField(_("章节"), default=list)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+    summary = models.TextField(_("修改内容"), blank=True)
+    restored_from = models.PositiveIntegerField(_("恢复自版本"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工作总结版本")
+        verbose_name_plural = _("工作总结版本")
+        ordering = ["report", "-number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_version_once")]
+
+    def __str__(self):
+        return f"{self.report_id} v{self.number}"

@@ -15,20 +15,23 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import Conflict, NotPermitted, WorkflowError
 from workflows.models import Period
 from workflows.services import period_finish_closing, period_reopen, period_start_closing
+from workflows.transitions import audit
 
-from . import charts, document, figures, narrative, selectors, workbook
-from .models import Report
+from . import chapters as ch
+from . import charts, document, figures, selectors, workbook
+from .models import Report, ReportVersion
 
 NOT_CHAIR = _("只有本单位工会主席可以结账并生成工作总结。")
 PERIOD_NOT_ENDED = _("%(period)s尚未结束（%(end)s），不能结账。")
 NOT_EDITABLE = _("工作总结正在生成，请稍候再修改。")
+NO_SUCH_VERSION = _("没有第%(number)s版。")
+NOTHING_CHANGED = _("没有修改，未保存新版本。")
 NOT_FAILED = _("只有生成失败的工作总结可以重试。")
 OUT_OF_MEMORY = _("内存不足，未能生成（MemoryError）。请联系系统管理员增加后台任务进程的内存后重试。")
 PDF_TURNED_OFF = _("未生成 PDF：本系统未启用 PDF 生成（设置 REPORT_PDF）。")
@@ -113,11 +116,13 @@ def _run_stages(report, progress):
     if report.stage == STAGE.FIGURES or not figures.is_current(report.snapshot):
         progress(STAGE.FIGURES)
         report.snapshot = figures.collect(report.org_unit, report.period, progress=lambda f: progress(STAGE.FIGURES, f))
-        ctx = narrative.context(report.snapshot, report.period)
-        report.problems = report.problems or render_to_string("summaries/report/problems.txt", ctx).strip()
-        report.plans = report.plans or render_to_string("summaries/report/plans.txt", ctx).strip()
         report.stage = STAGE.CHARTS
-        report.save(update_fields=["snapshot", "problems", "plans", "stage"])
+        drafted = not report.chapters
+        if drafted:
+            report.chapters = ch.default_chapters(report.period)
+        report.save(update_fields=["snapshot", "stage", "chapters"])
+        if drafted:
+            _first_version(report)
     progress(STAGE.CHARTS)
     images = charts.render(report.snapshot)
     progress(STAGE.DOCUMENT)
@@ -195,15 +200,113 @@ def _record_failure(report, exc):
         logger.exception("could not mark report %s as failed", report.pk)
 
 
-def report_edit(*, report, actor, problems, plans, extra_sections):
-    """The chair's own words for 存在的不足, 工作打算 and sections the system does not track."""
+def _first_version(report):
+    """The system's chapters, drafted at the first close: version 1."""
+    ReportVersion.objects.create(
+        report=report, number=1, chapters=report.chapters, author=None, summary=str(_("系统生成初稿"))
+    )
+
+
+def _check_editable(report, actor):
     if not actor.has_perm("workflows.manage_period", report.period):
         raise NotPermitted(NOT_CHAIR)
     if report.status == S.RUNNING:
         raise WorkflowError(NOT_EDITABLE)
-    report.problems, report.plans, report.extra_sections = problems, plans, extra_sections
-    report.save(update_fields=["problems", "plans", "extra_sections"])
-    return report
+
+
+def _save_version(report, actor, chapters, summary, *, restored_from=None, request_id=""):
+    last = report.versions.order_by("-number").first()
+    version = ReportVersion.objects.create(
+        report=report,
+        number=(last.number if last else 0) + 1,
+        chapters=chapters,
+        author=actor,
+        summary=summary,
+        restored_from=restored_from,
+    )
+    report.chapters = chapters
+    report.save(update_fields=["chapters"])
+    audit(
+        report,
+        actor=actor,
+        action="report_edit" if restored_from is None else "report_restore",
+        action_label=_("修改工作总结") if restored_from is None else _("恢复工作总结版本"),
+        reason=f"第{version.number}版：{summary}"[:2000],
+        request_id=request_id,
+    )
+    return version
+
+
+def report_save_chapters(*, report, actor, chapters, request_id=""):
+    """The chair's chapters (summaries/chapters.py): added, reordered, removed, paragraphs rewritten,
+    figures entered.  Each save that changes something is a version, and audited."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("period", "org_unit").get(pk=report.pk)
+        _check_editable(report, actor)
+        previous = report.chapters or ch.default_chapters(report.period)
+        # between a reopen and the next close the chair writes against the figures last reported
+        figures_seen = report.snapshot or report.previous_snapshot
+        cleaned = ch.stamp(ch.clean(chapters, previous=previous, actor=actor), previous, figures_seen)
+        changed = ch.changes(previous, cleaned)
+        if not changed:
+            raise WorkflowError(NOTHING_CHANGED)
+        return _save_version(report, actor, cleaned, "；".join(changed), request_id=request_id)
+
+
+NOT_A_MEMBER_CHAPTER = _("没有找到这一下级工会章节。")
+
+
+def member_reports(report):
+    """The reports of the unions under ``report``'s unit for the same year and kind of period: the
+    material of the upper union's roll-up."""
+    return (
+        Report.objects.filter(
+            org_unit__path__startswith=report.org_unit.path,
+            period__year=report.period.year,
+            period__kind=report.period.kind,
+        )
+        .exclude(pk=report.pk)
+        .select_related("org_unit", "period")
+        .order_by("org_unit__path")
+    )
+
+
+def report_adopt_chapter(*, report, actor, member_report_id, chapter_id, request_id=""):
+    """The upper union's chair takes a member union's chapter into the roll-up as a chapter of its
+    own (to rewrite as it sees fit); its figures keep who entered them, and for which union."""
+    member = member_reports(report).filter(pk=member_report_id).first()
+    chapter = next((c for c in (member.chapters if member else []) if c["id"] == chapter_id), None)
+    if chapter is None:
+        raise WorkflowError(NOT_A_MEMBER_CHAPTER)
+    copied = {
+        "title": chapter["title"],
+        "blocks": [{"subtitle": b["subtitle"], "text": b["text"]} for b in chapter["blocks"] if not b.get("source")],
+        "figures": [{k: f[k] for k in ("label", "value", "measure")} for f in chapter.get("figures", [])],
+    }
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("period", "org_unit").get(pk=report.pk)
+        _check_editable(report, actor)
+        previous = report.chapters or ch.default_chapters(report.period)
+        cleaned = ch.clean([*previous, copied], previous=previous, actor=actor)
+        for figure, source in zip(cleaned[-1]["figures"], chapter.get("figures", []), strict=True):
+            figure["entered_by"], figure["entered_by_id"] = source["entered_by"], source["entered_by_id"]
+            figure["entered_unit"] = source.get("entered_unit") or member.org_unit.name
+        cleaned = ch.stamp(cleaned, previous, report.snapshot or report.previous_snapshot)
+        summary = f"采用{member.org_unit.name}的章节“{chapter['title']}”"
+        return _save_version(report, actor, cleaned, summary, request_id=request_id)
+
+
+def report_restore(*, report, actor, number, request_id=""):
+    """Go back to version ``number``: its chapters become a new version."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("period", "org_unit").get(pk=report.pk)
+        _check_editable(report, actor)
+        old = report.versions.filter(number=number).first()
+        if old is None:
+            raise WorkflowError(NO_SUCH_VERSION, number=number)
+        changed = ch.changes(report.chapters or [], old.chapters)
+        summary = f"恢复到第{number}版" + (f"（{'；'.join(changed)}）" if changed else "")
+        return _save_version(report, actor, old.chapters, summary, restored_from=number, request_id=request_id)
 
 
 def report_regenerate(*, report, actor, run=None):

@@ -139,17 +139,20 @@ def problems(text, period, snapshot, *, chair_text=()):
 
 
 def chair_lines(report):
-    """What the chair wrote in ``report`` (not what the system drafted)."""
-    ctx = narrative.context(report.snapshot, report.period)
+    """What the chair wrote in ``report`` (not what the system drafted): the edited paragraphs, the
+    titles and paragraphs of chapters the chair added, with the figures they entered filled in."""
+    from . import chapters
+
     lines = []
-    for field, template in (("problems", "problems"), ("plans", "plans")):
-        drafted = " ".join(narrative.paragraph(template, ctx))
-        value = (getattr(report, field) or "").strip()
-        if value and value != drafted:
-            lines += value.splitlines()
-    for extra in report.extra_sections or []:
-        lines.append(extra.get("title", ""))
-        lines += (extra.get("body") or "").splitlines()
+    for chapter in report.chapters or []:
+        custom = any(not b.get("source") or b.get("text") is not None for b in chapter.get("blocks", []))
+        if custom and chapter.get("title"):
+            lines.append(chapter["title"])
+        for block in chapter.get("blocks", []):
+            if block.get("text") is not None:
+                lines += chapters.lines(chapters.fill(block["text"], chapter))
+            if block.get("subtitle") and not block.get("source"):
+                lines.append(block["subtitle"])
     return [line for line in lines if line.strip()]
 
 

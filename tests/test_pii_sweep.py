@@ -317,6 +317,8 @@ def ARGUMENTS(data):
         "summaries:progress": each(reports),
         "summaries:reopen": each(reports),
         "summaries:retry": each(reports),
+        "summaries:versions": each(reports),
+        "summaries:restore": each(reports),
         "summaries:file": [{"pk": pk, "kind": kind} for pk in reports for kind in ("docx", "xlsx")],
         "summaries:figure_records": [
             {"pk": pk, "section": section, "figure": figure}

@@ -77,6 +77,8 @@ RECORD_PAGES = {
     "summaries:retry": Report,
     "summaries:file": Report,
     "summaries:figure_records": Report,
+    "summaries:versions": Report,
+    "summaries:restore": Report,
 }
 
 

@@ -189,17 +189,19 @@ def close(period, chair, *, on):
 
 
 def chair_writes(report, chair, *, sections=(), problems=None, plans=None, on):
-    """The chair enters the chapters the system does not record (title, body), rewrites 存在的不足 or
-    the 工作打算 where she has her own (the system's draft stays where she has not), and has the
-    document written again."""
+    """The chair enters the chapters the system does not record (title, body) before 存在的不足,
+    rewrites 存在的不足 or the 工作打算 where she has her own (the system's draft stays where she has
+    not), and has the document written again."""
+    chapters = [dict(c) for c in report.chapters]
+    by_id = {c.get("id"): c for c in chapters}
+    for key, text in (("problems", problems), ("plans", plans)):
+        if text is not None:
+            blocks = by_id[key]["blocks"]
+            by_id[key]["blocks"] = [{**blocks[0], "text": text}, *blocks[1:]]
+    at_problems = next(i for i, c in enumerate(chapters) if c.get("id") == "problems")
+    chapters[at_problems:at_problems] = [{"title": title, "blocks": [{"text": body}]} for title, body in sections]
     with at(on):
-        summary_services.report_edit(
-            report=report,
-            actor=fresh(chair),
-            problems=report.problems if problems is None else problems,
-            plans=report.plans if plans is None else plans,
-            extra_sections=[{"title": title, "body": body} for title, body in sections],
-        )
+        summary_services.report_save_chapters(report=report, actor=fresh(chair), chapters=chapters)
         summary_services.report_regenerate(report=report, actor=fresh(chair), run=lambda pk: None)
         return summary_services.report_run(report.pk)
 
