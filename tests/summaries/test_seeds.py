@@ -188,10 +188,22 @@ def close(period, chair, *, on):
         return summary_services.report_run(report.pk)
 
 
-def chair_writes(report, chair, *, sections=(), problems=None, plans=None, on):
+def chair_writes(report, chair, *, sections=(), problems=None, plans=None, entered=None, on):
     """The chair enters the chapters the system does not record (title, body) before 存在的不足,
     rewrites 存在的不足 or the 工作打算 where she has her own (the system's draft stays where she has
-    not), and has the document written again."""
+    not), and has the document written again.  ``entered`` maps a chapter's title to the figures she
+    enters in it, ``[(label, number, measure word)]``: each is written into the body as ``{label}``
+    where the body said the number with its measure word."""
+    entered = entered or {}
+
+    def chapter(title, body):
+        figures = []
+        for label, value, measure in entered.get(title, ()):
+            assert f"{value}{measure}" in body, (value, measure, body)
+            body = body.replace(f"{value}{measure}", "{" + label + "}", 1)
+            figures.append({"label": label, "value": value, "measure": measure})
+        return {"title": title, "blocks": [{"text": body}], "figures": figures}
+
     chapters = [dict(c) for c in report.chapters]
     by_id = {c.get("id"): c for c in chapters}
     for key, text in (("problems", problems), ("plans", plans)):
@@ -199,7 +211,7 @@ def chair_writes(report, chair, *, sections=(), problems=None, plans=None, on):
             blocks = by_id[key]["blocks"]
             by_id[key]["blocks"] = [{**blocks[0], "text": text}, *blocks[1:]]
     at_problems = next(i for i, c in enumerate(chapters) if c.get("id") == "problems")
-    chapters[at_problems:at_problems] = [{"title": title, "blocks": [{"text": body}]} for title, body in sections]
+    chapters[at_problems:at_problems] = [chapter(title, body) for title, body in sections]
     with at(on):
         summary_services.report_save_chapters(report=report, actor=fresh(chair), chapters=chapters)
         summary_services.report_regenerate(report=report, actor=fresh(chair), run=lambda pk: None)
@@ -390,12 +402,6 @@ def test_seed_000_makes_no_claim_the_records_do_not_support(seed_000_pian_2):
 
 # --- checks shared by the seeds ----------------------------------------------------------------------
 
-WAITS_FOR_ENTERED_FIGURES = (
-    "issue 15 §2 (chair-editable chapters, other part): a figure the chair adds is entered as a number with "
-    "its measure word and the 附表 lists it as 填报 with who entered it"
-)
-
-
 def assert_chairs_chapters(report, sections, figures):
     """Each chapter the chair entered is a level-1 chapter, in her order and before 存在的不足, and
     states her figures (``figures[title]``: patterns, each a count with its measure word)."""
@@ -439,6 +445,7 @@ SEED_001_SECTIONS = [
     ),
     ("以“一条例三规范”为标准，加强乡镇（系统）工会规范化建设", "在乡镇（系统）、基层工会中开展规范化建设竞赛活动。"),
 ]
+SEED_001_ENTERED = {SEED_001_SECTIONS[0][0]: [("组建工会的行政村", "254", "个"), ("入会农民工", "6923", "名")]}
 SEED_001_FIGURES = {
     SEED_001_SECTIONS[0][0]: [r"(?<!\d)14个乡镇", r"(?<!\d)8大系统", r"(?<!\d)254个行政村", r"(?<!\d)6923名", "100%"],
     SEED_001_SECTIONS[1][0]: [],
@@ -456,7 +463,14 @@ def build_seed_001(tree):
     chair writes herself."""
     fy = Period.objects.create(org_unit=tree.a, year=2026, kind=Period.Kind.FULL_YEAR)
     report = close(fy, tree.chair_a, on=D(2027, 1, 8))
-    return chair_writes(report, tree.chair_a, sections=SEED_001_SECTIONS, problems=SEED_001_PROBLEMS, on=D(2027, 1, 9))
+    return chair_writes(
+        report,
+        tree.chair_a,
+        sections=SEED_001_SECTIONS,
+        problems=SEED_001_PROBLEMS,
+        entered=SEED_001_ENTERED,
+        on=D(2027, 1, 9),
+    )
 
 
 @pytest.fixture
@@ -479,7 +493,6 @@ def test_seed_001_says_nothing_of_work_the_records_do_not_hold(seed_001):
     assert not re.search(r"劳动争议|帮扶|提案", done)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=WAITS_FOR_ENTERED_FIGURES)
 def test_seed_001_the_chairs_figures_are_listed_as_entered(seed_001):
     assert_entered_figures_in_appendix(seed_001, [("254", "个"), ("6923", "名")])
 
@@ -507,6 +520,7 @@ SEED_002_PLANS = "\n".join(
         "四是完善工会自身建设，提升整体工作水平。",
     ]
 )
+SEED_002_ENTERED = {SEED_002_SECTIONS[0][0]: [("新建单建工会", "8", "家"), ("基层工会组织", "224", "家")]}
 SEED_002_FIGURES = {SEED_002_SECTIONS[0][0]: [r"(?<!\d)8家", r"(?<!\d)224家", r"(?<!\d)216家", r"(?<!\d)368家"]}
 
 
@@ -543,7 +557,14 @@ def build_seed_002_pian_15(tree, aid_people, mediator):  # noqa: F811
         cases=[(*case, True) for case in zip(types, workers, claimed, strict=True)],
     )
     report = close(fy, tree.chair_a, on=D(2027, 1, 8))
-    return chair_writes(report, tree.chair_a, sections=SEED_002_SECTIONS, plans=SEED_002_PLANS, on=D(2027, 1, 9))
+    return chair_writes(
+        report,
+        tree.chair_a,
+        sections=SEED_002_SECTIONS,
+        plans=SEED_002_PLANS,
+        entered=SEED_002_ENTERED,
+        on=D(2027, 1, 9),
+    )
 
 
 @pytest.fixture
@@ -593,7 +614,6 @@ def test_seed_002_the_chairs_chapter_carries_its_figures(seed_002_pian_15):
     assert_chairs_chapters(seed_002_pian_15, SEED_002_SECTIONS, SEED_002_FIGURES)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=WAITS_FOR_ENTERED_FIGURES)
 def test_seed_002_the_chairs_figures_are_listed_as_entered(seed_002_pian_15):
     assert_entered_figures_in_appendix(seed_002_pian_15, [("8", "家"), ("224", "家")])
 
@@ -630,6 +650,10 @@ SEED_003_SECTIONS = [
         "举办迎新春文艺联欢会；6月举办“邻里一家亲 共建文明城”主题活动，近200名职工参加。",
     ),
 ]
+SEED_003_ENTERED = {
+    SEED_003_SECTIONS[0][0]: [("集中学习职工", "80", "人")],
+    SEED_003_SECTIONS[1][0]: [("主题活动参加职工", "200", "名")],
+}
 SEED_003_FIGURES = {
     SEED_003_SECTIONS[0][0]: [r"(?<!\d)80人", r"(?<!\d)30名"],
     SEED_003_SECTIONS[1][0]: [r"近200名"],
@@ -648,7 +672,7 @@ def build_seed_003_pian_1(tree, aid_people):  # noqa: F811
         paid_on=D(2026, 1, 20),
     )
     report = close(fy, tree.chair_a, on=D(2027, 1, 8))
-    return chair_writes(report, tree.chair_a, sections=SEED_003_SECTIONS, on=D(2027, 1, 9))
+    return chair_writes(report, tree.chair_a, sections=SEED_003_SECTIONS, entered=SEED_003_ENTERED, on=D(2027, 1, 9))
 
 
 @pytest.fixture
@@ -671,7 +695,6 @@ def test_seed_003_the_chairs_chapters_carry_their_figures(seed_003_pian_1):
     assert_chairs_chapters(seed_003_pian_1, SEED_003_SECTIONS, SEED_003_FIGURES)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=WAITS_FOR_ENTERED_FIGURES)
 def test_seed_003_the_chairs_figures_are_listed_as_entered(seed_003_pian_1):
     assert_entered_figures_in_appendix(seed_003_pian_1, [("80", "人"), ("200", "名")])
 
