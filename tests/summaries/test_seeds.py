@@ -43,10 +43,9 @@ seed  report (篇) and what it is                   what is rebuilt here, in 甲
                                                     篇6 (议案三条，已解决一条) holds fewer figures.
 ====  ===========================================  =================================================
 
-The other engineers are rewording the narrative while this is written, so the checks are on figures
-with their measure words inside the chapter that holds them, never on whole sentences.  What waits
-for their work (§1 wording, §2 chapters with figures) is marked ``xfail(strict=True)`` with the rule
-it waits for, and starts failing (XPASS) the day it lands, so the mark is removed then.
+The checks are on figures with their measure words inside the chapter that holds them, never on
+whole sentences, so the wording may change.  What is not built yet (a per-type recipient count,
+``PER_TYPE_PEOPLE``) is marked ``xfail(strict=True)``: it starts failing (XPASS) the day it lands.
 """
 
 import datetime
