@@ -116,7 +116,8 @@ def render(snapshot):
         return figs[key]["value"] or 0
 
     def parts(figures):
-        return [(f["label"], f["value"]) for f in figures]
+        # Name a category as the narrative does (prose), not by its slash label.
+        return [(f.get("prose") or f["label"], f["value"]) for f in figures]
 
     charts = [("cases", "劳动争议按类型分布（起）", "bar", bar(parts(s["cases"]["breakdowns"]["by_category"]), "起"))]
     kind, png = pie_or_bar(

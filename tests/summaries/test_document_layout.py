@@ -328,3 +328,22 @@ def test_the_page_says_so_when_pdf_is_turned_off(client, tree, half_year, h1):  
     assert report.pdf_error == str(services.PDF_TURNED_OFF)
     client.force_login(tree.chair_a)
     assert "REPORT_PDF" in client.get(reverse("summaries:report", args=[report.pk])).content.decode()
+
+
+def test_chart_categories_use_the_prose_name(tree, half_year, h1, monkeypatch):  # noqa: F811
+    """A chart names a category as the text does (劳动报酬, not the form's 劳动报酬/欠薪)."""
+    report = close(h1, tree.chair_a)
+    drawn = []
+    real_bar = charts.bar
+
+    def recording(parts, unit):
+        drawn.append(parts)
+        return real_bar(parts, unit)
+
+    monkeypatch.setattr(charts, "bar", recording)
+    charts.render(report.snapshot)
+    names = [name for parts in drawn for name, _ in parts]
+    categories = report.snapshot["sections"]["cases"]["breakdowns"]["by_category"]
+    assert any("/" in f["label"] for f in categories if f["value"])  # the half-year has a slash-labelled one
+    assert names and not any("/" in name for name in names)
+    assert {f["prose"] for f in categories if f["value"]} <= set(names)
