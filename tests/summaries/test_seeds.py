@@ -401,6 +401,7 @@ def test_seed_000_makes_no_claim_the_records_do_not_support(seed_000_pian_2):
 
 # --- checks shared by the seeds ----------------------------------------------------------------------
 
+
 def assert_chairs_chapters(report, sections, figures):
     """Each chapter the chair entered is a level-1 chapter, in her order and before 存在的不足, and
     states her figures (``figures[title]``: patterns, each a count with its measure word)."""
