@@ -12,6 +12,8 @@ from .models import AID_TYPE_PROSE, AidApplication, AidType, Disbursement, FundB
 
 MEMBER = "application__member_id"
 RELIEF_TYPES = [v for v in AidType.values if v != AidType.MODEL_WORKER]  # the types of 困难职工帮扶
+# the measure word of the people a type relieves: students 名 (为6名大学生), others 人
+TYPE_MEASURE = {AidType.EDUCATION: "名"}
 
 
 def payments_q(org_unit, starts_on, ends_on):
@@ -84,6 +86,13 @@ def selections(org_unit, starts_on, ends_on, *, funds=None) -> dict[str, Selecti
         ),
     }
     out.update({f"type_{v}": Selection(Disbursement, paid & Q(application__aid_type=v)) for v in RELIEF_TYPES})
+    # who received each type by their own application (a batch's households are counted apart, in 户)
+    out.update(
+        {
+            f"type_{v}_people": Selection(Disbursement, individual & Q(application__aid_type=v), MEMBER)
+            for v in RELIEF_TYPES
+        }
+    )
     out.update(
         {
             f"category_{v}": Selection(Disbursement, paid & Q(application__hardship_file__category=v))
@@ -152,6 +161,15 @@ def section(org_unit, starts_on, ends_on) -> Section:
     out.breakdowns["by_type"] = [
         money(f"type_{v}", AidType(v).label, f"type_{v}", prose=AID_TYPE_PROSE[v]) for v in RELIEF_TYPES
     ]
+    for v in RELIEF_TYPES:
+        prose = str(AID_TYPE_PROSE[v])
+        count(
+            f"type_{v}_people",
+            f"{prose}（个案）职工",
+            TYPE_MEASURE.get(v, "人"),
+            f"type_{v}_people",
+            f"经个人申请获得{prose}发放的不同职工人数（不含批量慰问）",
+        )
     out.breakdowns["by_category"] = [
         money(f"category_{v}", label, f"category_{v}") for v, label in HardshipFile.Category.choices
     ] + [money("category_none", "未建档", "category_none")]

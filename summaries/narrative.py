@@ -58,6 +58,16 @@ def _work(present):
     return "".join(names)
 
 
+def _with_people(types, figures):
+    """Each aid type's amount with the people it relieved by their own application (``people``,
+    ``measure``), where the snapshot holds that figure (reports closed before it have not)."""
+    out = []
+    for f in types:
+        people = figures.get(f"{f['key']}_people") or {}
+        out.append({**f, "people": people.get("value") or 0, "measure": people.get("unit", "人")})
+    return out
+
+
 def context(snapshot, period):
     sections = snapshot["sections"]
     cmp = snapshot.get("comparisons", {})
@@ -72,7 +82,7 @@ def context(snapshot, period):
         "a": _values(sections["aid"]),
         "p": _values(sections["proposals"]),
         "categories": _nonzero(sections["cases"]["breakdowns"]["by_category"]),
-        "types": _nonzero(sections["aid"]["breakdowns"]["by_type"]),
+        "types": _with_people(_nonzero(sections["aid"]["breakdowns"]["by_type"]), sections["aid"]["figures"]),
         "cmp_last": {**cmp.get("last_year", {}).get("cases", {}), **cmp.get("last_year", {}).get("aid", {})},
         "cmp_prev": {**cmp.get("previous", {}).get("cases", {}), **cmp.get("previous", {}).get("aid", {})},
     }
