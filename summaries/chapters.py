@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import WorkflowError
-from workflows.money import report_amount
+from workflows.money import grouped_yuan, report_amount
 
 from . import narrative
 
@@ -109,7 +109,7 @@ def value_text(value, unit):
     if value is None:
         return "—"
     if unit == "元":
-        return f"{Decimal(str(value)):,}元"
+        return grouped_yuan(Decimal(str(value)))
     return f"{value}{unit}"
 
 

@@ -22,6 +22,13 @@ def exact_yuan(amount) -> str:
     return f"{to_cents(amount):,.2f}元"
 
 
+def grouped_yuan(amount) -> str:
+    """Exact with thousands separators, the same on every database (PostgreSQL sums carry the
+    column's scale, SQLite's do not): ``138600.00`` → ``"138,600元"``; ``1234.5`` → ``"1,234.50元"``."""
+    value = to_cents(amount)
+    return f"{int(value):,}元" if value == value.to_integral_value() else f"{value:,.2f}元"
+
+
 def report_amount(amount) -> str:
     """An amount the way union reports write it: ``9999元``, ``1万元``, ``1.5万元``, ``1.15万元``,
     ``4万余元`` (rounded down, under a million), ``340余万元`` (a million and more)."""

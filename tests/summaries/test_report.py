@@ -17,7 +17,7 @@ from tests.cases.test_summary import half_year  # noqa: F401
 from tests.factories import fresh
 from workflows.errors import NotPermitted, WorkflowError
 from workflows.models import Period
-from workflows.money import report_amount, report_rate
+from workflows.money import grouped_yuan, report_amount, report_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,14 @@ pytestmark = pytest.mark.django_db
 )
 def test_amounts_are_written_as_union_reports_write_them(amount, text):
     assert report_amount(Decimal(amount)) == text
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [("138600", "138,600元"), ("138600.00", "138,600元"), ("1234.5", "1,234.50元"), ("0.00", "0元")],
+)
+def test_exact_amounts_read_the_same_whatever_scale_the_database_returns(amount, text):
+    assert grouped_yuan(Decimal(amount)) == text
 
 
 @pytest.mark.parametrize(
