@@ -30,6 +30,18 @@ def verify_due(activation):
     return timedelta(days=settings.UNIONFLOW["AID_VERIFY_DAYS"])
 
 
+def review_due(activation):
+    return timedelta(days=settings.UNIONFLOW["AID_REVIEW_DAYS"])
+
+
+def approve_due(activation):
+    return timedelta(days=settings.UNIONFLOW["AID_APPROVE_DAYS"])
+
+
+def disburse_due(activation):
+    return timedelta(days=settings.UNIONFLOW["AID_DISBURSE_DAYS"])
+
+
 def publicity_end(activation):
     return end_of_day(_application(activation).publicity_ends_on)
 
@@ -75,6 +87,7 @@ class AidFlow(UnionFlow):
         HumanTask(form_class=VotesForm, complete=this.review_done)
         .Annotation(title=_("民主评议"))
         .Permission("aid.review_aidapplication")
+        .Due(review_due)
         .Next(this.is_passed)
     )
     is_passed = flow.If(_status_is(_application, AidApplication.Status.PUBLICIZING)).Then(this.publicity).Else(this.end)
@@ -88,6 +101,7 @@ class AidFlow(UnionFlow):
         HumanTask(form_class=ApproveForm, complete=this.approve_done, bulk={"decision": "approve", "note": ""})
         .Annotation(title=_("主席审批"))
         .Permission("aid.approve_aidapplication")
+        .Due(approve_due)
         .Next(this.needs_upper)
     )
     needs_upper = (
@@ -99,6 +113,7 @@ class AidFlow(UnionFlow):
         HumanTask(form_class=UpperApproveForm, complete=this.upper_done)
         .Annotation(title=_("上级工会审批"))
         .Permission("aid.upper_approve_aidapplication")
+        .Due(approve_due)
         .Next(this.is_approved)
     )
     is_approved = flow.If(_status_is(_application, AidApplication.Status.APPROVED)).Then(this.disburse).Else(this.end)
@@ -106,6 +121,7 @@ class AidFlow(UnionFlow):
         HumanTask(form_class=DisburseForm, complete=this.disburse_done)
         .Annotation(title=_("发放"))
         .Permission("aid.disburse_aidapplication")
+        .Due(disburse_due)
         .Next(this.end)
     )
     end = flow.End()
@@ -166,6 +182,7 @@ class AidBatchFlow(UnionFlow):
         HumanTask(form_class=VotesForm, complete=this.review_done)
         .Annotation(title=_("民主评议（批量）"))
         .Permission("aid.review_aidapplication")
+        .Due(review_due)
         .Next(this.is_passed)
     )
     is_passed = flow.If(_status_is(_batch, AidBatch.Status.PUBLICIZING)).Then(this.publicity).Else(this.end)
@@ -180,6 +197,7 @@ class AidBatchFlow(UnionFlow):
         HumanTask(form_class=ApproveForm, complete=this.approve_done, bulk={"decision": "approve", "note": ""})
         .Annotation(title=_("主席审批（批量）"))
         .Permission("aid.approve_aidapplication")
+        .Due(approve_due)
         .Next(this.is_approved)
     )
     is_approved = flow.If(_status_is(_batch, AidBatch.Status.APPROVED)).Then(this.disburse).Else(this.end)
@@ -187,6 +205,7 @@ class AidBatchFlow(UnionFlow):
         HumanTask(form_class=DisburseForm, complete=this.disburse_done)
         .Annotation(title=_("批量发放"))
         .Permission("aid.disburse_aidapplication")
+        .Due(disburse_due)
         .Next(this.end)
     )
     end = flow.End()

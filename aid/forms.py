@@ -5,9 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import REASON_REQUIRED
+from workflows.forms import RecordFilterForm
+from workflows.money import grouped_yuan
 from workflows.validators import PAYMENT_CEILING, not_in_future
 
-from .models import AidApplication, AidType, Disbursement, Fund, HardshipFile, Vote
+from .models import AidApplication, AidType, Disbursement, Fund, FundBudget, HardshipFile, Vote
 
 # 审批意见 of the chair and of the upper-level union (one enum in the API schema).
 APPROVAL_DECISIONS = [("approve", _("同意")), ("reject", _("不同意"))]
@@ -126,6 +128,17 @@ class ApproveForm(forms.Form):
         record = task.process.artifact
         funds = Fund.objects.filter(org_unit__in=record.org_unit.ancestors())
         self.fields["fund"].queryset = funds
+        # each fund with what is left of its budget for the record's period, as the approver decides
+        budgets = FundBudget.objects.filter(fund__in=funds, period_id=record.period_id)
+        left = {
+            fund: amount - reserved - paid
+            for fund, amount, reserved, paid in budgets.values_list("fund_id", "amount", "reserved", "paid")
+        }
+        self.fields["fund"].label_from_instance = lambda fund: (
+            _("%(fund)s（本期预算余额%(left)s）") % {"fund": fund.name, "left": grouped_yuan(left[fund.pk])}
+            if fund.pk in left
+            else _("%(fund)s（本期未编预算）") % {"fund": fund.name}
+        )
         if getattr(record, "fund_id", None):
             self.fields["fund"].initial = record.fund_id
         elif len(only := list(funds[:2])) == 1:
@@ -213,3 +226,18 @@ class BatchForm(forms.Form):
 
 class LiftForm(forms.Form):
     lifted_reason = forms.CharField(label=_("脱困原因"), max_length=500)
+
+
+class ApplicationFilterForm(RecordFilterForm):
+    """The aid application list's search and filters."""
+
+    model = AidApplication
+    category_choices = AidType.choices
+    category_label = _("帮扶类型")
+    amount_label = _("申请金额")
+    search_placeholder = _("编号、申请人、单位")
+    sort_choices = [
+        ("", _("申请日期（新→旧）")),
+        ("filed_on", _("申请日期（旧→新）")),
+        ("-amount_requested", _("申请金额（高→低）")),
+    ]

@@ -465,6 +465,13 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         """The applicant, and whoever applied on their behalf."""
         return Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
 
+    def may_open_attachments(self, user):
+        """Certificates and receipts show the household's situation: the applicant, whoever applied
+        for them, and those who may read that situation (the home visitors, the chair deciding)."""
+        from workflows import pii
+
+        return user.pk in (self.member.user_id, self.created_by_id) or pii.may_see(user, self, "illness")
+
     @transition(
         field=status,
         source=Status.VERIFYING,

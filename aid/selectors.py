@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import re
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
@@ -9,9 +10,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workflows.roles import AID_READ
-from workflows.selectors import in_scope_q, records_readable_by
+from workflows.selectors import filter_records, in_scope_q, records_readable_by
 
-from .models import AidApplication, AidBatch, Fund, FundBudget, HardshipFile
+from .models import VIEW_PII, AidApplication, AidBatch, Fund, FundBudget, HardshipFile
 
 
 def applications_visible_to(user):
@@ -120,3 +121,20 @@ def vote_tallies(record):
         tally = tallies.setdefault(row["round"], {"round": row["round"], "for": 0, "against": 0, "abstain": 0})
         tally[row["choice"]] = row["n"]
     return list(tallies.values())
+
+
+def filter_applications(applications, user, *, q="", **filters):
+    """The application list's search and filters.  A name is matched only where the viewer may read
+    it (their union's chair and finance, the applicant, whoever applied for them): a search never
+    tells whose application a masked row is."""
+    if q:
+        q = q.strip()
+        match = Q(member__employer_unit__name__icontains=q)
+        numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}
+        if numbers:
+            match |= Q(pk__in=numbers)
+        names_visible = in_scope_q(user, perm=VIEW_PII) | Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
+        named = Q(member__user__first_name__icontains=q) | Q(member__user__last_name__icontains=q)
+        match |= named & names_visible
+        applications = applications.filter(match)
+    return filter_records(applications, category_field="aid_type", amount_field="amount_requested", **filters)

@@ -10,33 +10,73 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from workflows import pii
+from workflows import services as core_services
 from workflows.engine import open_tasks_for
+from workflows.exports import xlsx_response
+from workflows.forms import AttachmentForm
 from workflows.health import background_status
-from workflows.models import Member
+from workflows.models import Attachment, Member
 from workflows.views.common import request_id, user_errors
 
 from . import selectors, services
-from .forms import ApplyForm, BatchForm, HardshipFileForm, LiftForm, ObjectionForm
-from .models import AidApplication, Fund, HardshipFile
+from .forms import ApplicationFilterForm, ApplyForm, BatchForm, HardshipFileForm, LiftForm, ObjectionForm
+from .models import Fund, HardshipFile
 
 
 @login_required
 def application_list(request):
+    form = ApplicationFilterForm(request.GET or None, user=request.user)
     applications = selectors.applications_visible_to(request.user).order_by("-pk")
-    status = request.GET.get("status")
-    if status in AidApplication.Status.values:
-        applications = applications.filter(status=status)
+    if form.is_valid():
+        applications = selectors.filter_applications(applications, request.user, **form.cleaned_data)
+    if request.GET.get("export") == "xlsx":
+        return _export(request, applications, form)
     page = Paginator(applications, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
     return render(
         request,
         "aid/application_list.html",
         {
             "page": page,
-            "statuses": AidApplication.Status.choices,
-            "status": status,
+            "form": form,
+            "query": query.urlencode(),
             "can_manage": request.user.has_perm("aid.manage_hardshipfile"),
             "can_batch": request.user.has_perm("aid.approve_aidapplication"),
         },
+    )
+
+
+EXPORT_HEADERS = [
+    _("编号"),
+    _("申请人"),
+    _("单位"),
+    _("类型"),
+    _("申请金额（元）"),
+    _("批准金额（元）"),
+    _("申请日期"),
+    _("状态"),
+]
+
+
+def _export(request, applications, form):
+    """导出 Excel: the filtered applications, the list's columns, names as the viewer may see them."""
+    rows = (
+        [
+            a.pk,
+            pii.shown(request.user, a, "name"),
+            a.member.employer_unit.name,
+            str(a.get_aid_type_display()),
+            a.amount_requested,
+            a.amount_approved,
+            a.filed_on,
+            str(a.get_status_display()),
+        ]
+        for a in applications.iterator(chunk_size=2000)
+    )
+    return xlsx_response(
+        request=request, title=_("困难帮扶申请"), headers=EXPORT_HEADERS, rows=rows, filters=form.describe()
     )
 
 
@@ -87,6 +127,10 @@ def application_detail(request, pk):
             "a": application,
             "events": pii.timeline(request.user, application),
             "open_tasks": open_tasks_for(application).select_related("owner"),
+            "attachments": Attachment.objects.for_record(application).select_related("uploaded_by")
+            if application.may_open_attachments(request.user)
+            else None,
+            "attachment_form": AttachmentForm(),
             "verifications": application.verifications.select_related("verifier"),
             # The applicant learns each round's outcome and how many objected, never who voted
             # how or who objected (those stay with the committee).
@@ -105,6 +149,17 @@ def application_detail(request, pk):
 @require_POST
 def application_action(request, pk, action):
     application = _application_or_404(request, pk)
+    if action == "attach":
+        form = AttachmentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            return redirect(application)
+        with user_errors(request):
+            core_services.attachment_add(
+                record=application, actor=request.user, upload=form.cleaned_data["file"], request_id=request_id(request)
+            )
+            messages.success(request, _("证明材料已上传。"))
+        return redirect(application)
     if action != "withdraw":
         raise Http404
     with user_errors(request):

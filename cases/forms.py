@@ -6,12 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import REASON_REQUIRED
+from workflows.forms import RecordFilterForm
 from workflows.models import EmployerUnit
 from workflows.validators import CASE_AMOUNT, deadline
 
 from .models import GrievanceCase
 
 FUTURE_DATE = _("日期不能晚于今天。")
+# 调解不成 rests on what happened in mediation: a recorded session (调解记录) or the reason stated.
+FAILURE_NEEDS_SESSION_OR_REASON = _("本案尚无调解记录，认定调解不成须先记录调解情况，或填写调解不成的原因。")
 
 
 def _past_or_today(value):
@@ -95,6 +98,10 @@ class AcceptForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
+    """调解成功 or 调解不成.  A failure's reason may stay blank only when a session is on record."""
+
+    needs_task = True
+
     outcome = forms.ChoiceField(
         label=_("调解结果"), choices=[("agree", _("达成调解协议")), ("fail", _("调解不成"))], widget=forms.RadioSelect
     )
@@ -111,8 +118,16 @@ class OutcomeForm(forms.Form):
     )
     performance_due = forms.DateField(label=_("履行期限"), required=False, validators=[deadline])
     failure_reason = forms.CharField(
-        label=_("调解不成原因"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+        label=_("调解不成原因"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("未记录调解情况的，须填写原因。"),
     )
+
+    def __init__(self, data=None, *, task):
+        super().__init__(data)
+        self.task = task
 
     def clean(self):
         data = super().clean()
@@ -124,7 +139,8 @@ class OutcomeForm(forms.Form):
             if not data.get("performance_due") and "performance_due" not in self.errors:
                 self.add_error("performance_due", _("请填写履行期限。"))
         if data.get("outcome") == "fail" and not data.get("failure_reason", "").strip():
-            self.add_error("failure_reason", REASON_REQUIRED)
+            if not self.task.process.artifact.sessions.exists():
+                self.add_error("failure_reason", FAILURE_NEEDS_SESSION_OR_REASON)
         return data
 
 
@@ -163,3 +179,21 @@ class SignForm(forms.Form):
 
 class PetitionExtendForm(forms.Form):
     reason = forms.CharField(label=_("延长信访办结期限的理由"), max_length=300)
+
+
+class CaseFilterForm(RecordFilterForm):
+    """The case list's search and filters."""
+
+    model = GrievanceCase
+    category_choices = GrievanceCase.Category.choices
+    category_label = _("争议类别")
+    amount_label = _("标的额")
+    search_placeholder = _("编号、申请人、被申请单位")
+    sort_choices = [
+        ("", _("登记日期（新→旧）")),
+        ("filed_on", _("登记日期（旧→新）")),
+        ("-amount_claimed", _("标的额（高→低）")),
+        ("-workers_involved", _("人数（多→少）")),
+    ]
+
+    collective = forms.BooleanField(label=_("仅集体争议"), required=False)

@@ -24,6 +24,7 @@ from workflows.transitions import (
 )
 from workflows.validators import FUTURE_DATE
 
+from .forms import FAILURE_NEEDS_SESSION_OR_REASON
 from .models import OPEN_DISPUTE_STATES, GrievanceCase, MediationSession
 
 NOT_A_WORKER = _("您的账号尚未登记为职工，请联系所在单位工会或拨打工会热线登记。")
@@ -209,7 +210,8 @@ def case_review(*, case, actor, data, request_id=""):
 
 
 def case_conclude(*, case, actor, data, request_id=""):
-    """The mediator records the outcome: an agreement, or 调解不成 with the arbitration advice."""
+    """The mediator records the outcome: an agreement, or 调解不成 with the arbitration advice.
+    调解不成 needs a recorded session (调解记录) or a stated reason, whichever door it comes by."""
     today = timezone.localdate()
     if data["outcome"] == "agree":
         return run_transition(
@@ -222,14 +224,19 @@ def case_conclude(*, case, actor, data, request_id=""):
             terms=data["agreement_terms"],
             performance_due=data["performance_due"],
         )
+    reason = (data.get("failure_reason") or "").strip()
+    if not reason and not case.sessions.exists():
+        raise WorkflowError(
+            FAILURE_NEEDS_SESSION_OR_REASON, fields={"failure_reason": [FAILURE_NEEDS_SESSION_OR_REASON]}
+        )
     case = run_transition(
         case,
         "fail",
         actor=actor,
         request_id=request_id,
-        reason=data["failure_reason"],
+        reason=reason,
         on_date=today,
-        failure_reason=data["failure_reason"],
+        failure_reason=reason,
     )
     _after_failure(case)
     return case

@@ -33,6 +33,10 @@ class ProposalSerializer(serializers.ModelSerializer):
         return [s.member.display_name for s in proposal.seconds.all()]
 
 
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="撤回理由")
+
+
 class ProposalViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """提案.  POST drafts one in the current congress; ``second/`` and ``submit/`` act on it."""
 
@@ -78,6 +82,21 @@ class ProposalViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.RetrieveMo
     def submit(self, request, pk=None):
         proposal = services.proposal_submit(
             proposal=self.get_object(), actor=request.user, request_id=request.request_id
+        )
+        return self._reply(proposal)
+
+    @extend_schema(request=WithdrawSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤回: the proposer withdraws a proposal not yet decided, with a reason."""
+        proposal = self.get_object()  # someone who may not see it learns nothing from the body's check
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        proposal = services.proposal_withdraw(
+            proposal=proposal,
+            actor=request.user,
+            reason=body.validated_data["reason"],
+            request_id=request.request_id,
         )
         return self._reply(proposal)
 

@@ -93,7 +93,8 @@ class ProposalFlow(UnionFlow):
         .Annotation(title=_("答复提案"))
         .Permission("proposals.answer_proposal")
         .Assign(lead_contact)
-        .Due(answer_due)
+        # 再次办理 never moves the answer's deadline earlier than the first answer's was
+        .Due(answer_due, never_earlier=lambda a: _proposal(a).rehandled)
         .Next(this.feedback)
     )
     feedback = (

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import REASON_REQUIRED
+from workflows.forms import RecordFilterForm
 from workflows.validators import deadline
 
 from .models import Department, Proposal
@@ -124,3 +125,15 @@ class FeedbackForm(forms.Form):
         if data.get("satisfaction") == Proposal.Satisfaction.UNSATISFIED and not data.get("note", "").strip():
             self.add_error("note", _("不满意时请说明理由，以便承办部门再办。"))
         return data
+
+
+class ProposalFilterForm(RecordFilterForm):
+    """The proposal list's search and filters."""
+
+    model = Proposal
+    category_choices = Proposal.Category.choices
+    amount_label = None
+    search_placeholder = _("编号、案题、提案人")
+    sort_choices = [("", _("编号（新→旧）")), ("filed_on", _("登记日期（旧→新）")), ("status", _("状态"))]
+
+    mine = forms.BooleanField(label=_("只看我的提案"), required=False)

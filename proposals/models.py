@@ -110,6 +110,7 @@ class Proposal(WorkflowRecord):
         HANDLING = "handling", _("办理中")
         ANSWERED = "answered", _("已答复")
         ARCHIVED = "archived", _("已办结归档")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     class AnswerStatus(models.TextChoices):
         RESOLVED = "resolved", _("已解决")
@@ -199,6 +200,9 @@ class Proposal(WorkflowRecord):
     def _is_proposer(self, user):
         return self.proposer.user_id == user.pk
 
+    def filed_by(self, user):
+        return self._is_proposer(user)
+
     @transition(
         field=status,
         source=Status.DRAFT,
@@ -209,6 +213,16 @@ class Proposal(WorkflowRecord):
     )
     def submit(self, *, on_date):
         self.submitted_on = on_date
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.SUBMITTED],
+        target=Status.WITHDRAWN,
+        permission=lambda p, user: p._is_proposer(user),
+        custom={"label": _("撤回提案")},
+    )
+    def withdraw(self, *, on_date, withdrawal_reason):
+        self.decided_on, self.decision_note = on_date, withdrawal_reason
 
     @transition(
         field=status,
@@ -290,10 +304,12 @@ class Proposal(WorkflowRecord):
         custom={"label": _("不满意，再办")},
     )
     def rehandle(self, *, answer_due):
+        """再次办理: the department answers again by ``answer_due`` (the system's today + 30 days),
+        or by the first deadline when that is later — a re-handling never moves it earlier."""
         self.rehandled = True
         self.first_answer, self.first_satisfaction = self.answer, self.satisfaction
         self.satisfaction = ""
-        self.answer_due = answer_due
+        self.answer_due = max(answer_due, self.answer_due) if self.answer_due else answer_due
 
     @transition(field=status, source=Status.ANSWERED, target=Status.ARCHIVED, custom={"label": _("办结归档")})
     def archive(self, *, on_date):

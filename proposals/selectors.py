@@ -1,8 +1,10 @@
 """Reads of proposals.  The list of proposals and their answers is public within the union (提案公开)."""
 
-from django.db.models import Count
+import re
 
-from workflows.selectors import records_readable_by
+from django.db.models import Count, Q
+
+from workflows.selectors import filter_records, records_readable_by
 
 from .models import Congress, Proposal
 
@@ -36,3 +38,19 @@ def congresses_for(user):
     if member is None:
         return Congress.objects.none()
     return Congress.objects.filter(org_unit__in=member.org_unit.ancestors()).order_by("-window_opens")
+
+
+def filter_proposals(proposals, user, *, q="", mine=False, **filters):
+    """The proposal list's search and filters.  Proposals are open to the union (提案公开): the
+    proposer's name is searched like the title."""
+    if q:
+        q = q.strip()
+        match = Q(title__icontains=q) | Q(proposer__user__first_name__icontains=q)
+        match |= Q(proposer__user__last_name__icontains=q)
+        numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}  # 第12号
+        if numbers:
+            match |= Q(pk__in=numbers)
+        proposals = proposals.filter(match)
+    if mine:
+        proposals = proposals.filter(proposer__user=user)
+    return filter_records(proposals, **filters)

@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workflows import engine
 from workflows.errors import IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import Member
+from workflows.notifications import notify
 from workflows.transitions import audit, ensure_period_open, record_file, run_transition
 
 from .models import CoAnswer, Congress, Proposal, Second
@@ -97,6 +99,40 @@ def proposal_submit(*, proposal, actor, request_id=""):
     return proposal
 
 
+def proposal_withdraw(*, proposal, actor, reason, request_id=""):
+    """撤回: the proposer withdraws a proposal not yet decided (drafting or awaiting review); the
+    committee's open review ends with the process and the seconders are told."""
+    from workflows.errors import REASON_REQUIRED
+
+    from .flows import ProposalFlow
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(REASON_REQUIRED, fields={"reason": [REASON_REQUIRED]})
+    with transaction.atomic():
+        proposal = run_transition(
+            proposal,
+            "withdraw",
+            actor=actor,
+            request_id=request_id,
+            reason=reason,
+            on_date=timezone.localdate(),
+            withdrawal_reason=reason,
+        )
+        task = engine.open_tasks_for(proposal).select_related("process").first()
+        if task is not None:
+            ProposalFlow.instance.cancel(task.process)
+    seconders = [second.member.user for second in proposal.seconds.select_related("member__user")]
+    notify(
+        seconders,
+        title=_("您附议的提案“%(title)s”已由提案人撤回") % {"title": proposal.title},
+        body=reason,
+        url=proposal.get_absolute_url(),
+        kind="info",
+    )
+    return proposal
+
+
 def proposal_review(*, proposal, actor, data, request_id=""):
     """The proposal committee's decision; a proposal to be handled is assigned in the same step."""
     today, note, decision = timezone.localdate(), data.get("note", ""), data["decision"]
@@ -151,7 +187,8 @@ def proposal_answer(*, proposal, actor, data, request_id=""):
 
 
 def proposal_feedback(*, proposal, actor, data, request_id=""):
-    """The proposer rates the answer; 不满意 the first time sends it back to the department once."""
+    """The proposer rates the answer; 不满意 the first time sends it back to the department once,
+    due 30 days from now or at the first deadline if that is later (see ``Proposal.rehandle``)."""
     with transaction.atomic():
         proposal = run_transition(
             proposal,

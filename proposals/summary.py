@@ -23,7 +23,10 @@ HANDLED = [S.HANDLING, S.ANSWERED, S.ARCHIVED]
 
 
 def cohort_q(org_unit, starts_on, ends_on):
-    return Q(org_unit__path__startswith=org_unit.path, submitted_on__gte=starts_on, submitted_on__lte=ends_on)
+    """Proposals submitted in the period; one its proposer withdrew before review is not counted."""
+    return Q(org_unit__path__startswith=org_unit.path, submitted_on__gte=starts_on, submitted_on__lte=ends_on) & ~Q(
+        status=Proposal.Status.WITHDRAWN
+    )
 
 
 def cohort(org_unit, starts_on, ends_on):

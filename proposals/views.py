@@ -11,40 +11,60 @@ from django.views.decorators.http import require_POST
 
 from workflows import pii
 from workflows.engine import open_tasks_for
+from workflows.exports import xlsx_response
 from workflows.views.common import request_id, user_errors
 
 from . import selectors, services
-from .forms import ProposalForm
+from .forms import ProposalFilterForm, ProposalForm
 from .models import Proposal
 
 
 @login_required
 def proposal_list(request):
+    form = ProposalFilterForm(request.GET or None, user=request.user)
     proposals = selectors.proposals_visible_to(request.user).order_by("-pk")
-    status, category = request.GET.get("status"), request.GET.get("category")
-    if status in Proposal.Status.values:
-        proposals = proposals.filter(status=status)
-    if category in Proposal.Category.values:
-        proposals = proposals.filter(category=category)
-    if request.GET.get("mine"):
-        proposals = proposals.filter(proposer__user=request.user)
+    if form.is_valid():
+        proposals = selectors.filter_proposals(proposals, request.user, **form.cleaned_data)
+    if request.GET.get("export") == "xlsx":
+        return _export(request, proposals, form)
     page = Paginator(proposals, 20).get_page(request.GET.get("page"))
     congress = selectors.congresses_for(request.user).first()
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     return render(
         request,
         "proposals/proposal_list.html",
         {
             "page": page,
+            "form": form,
             "query": query.urlencode(),
-            "statuses": Proposal.Status.choices,
-            "categories": Proposal.Category.choices,
-            "status": status,
-            "category": category,
             "congress": congress,
             "can_propose": congress is not None and services.representative_of(request.user, congress) is not None,
         },
+    )
+
+
+EXPORT_HEADERS = [_("编号"), _("案题"), _("提案人"), _("类别"), _("附议"), _("主办部门"), _("状态"), _("评价")]
+
+
+def _export(request, proposals, form):
+    """导出 Excel: the filtered proposals with the list's columns."""
+    rows = (
+        [
+            str(p.number),
+            p.title,
+            p.proposer.display_name,
+            str(p.get_category_display()),
+            p.second_count,
+            p.lead_department.name if p.lead_department_id else "",
+            str(p.get_status_display()),
+            str(p.get_satisfaction_display() or ""),
+        ]
+        for p in proposals.iterator(chunk_size=2000)
+    )
+    return xlsx_response(
+        request=request, title=_("职代会提案"), headers=EXPORT_HEADERS, rows=rows, filters=form.describe()
     )
 
 
@@ -99,6 +119,7 @@ def proposal_detail(request, pk):
         and not seconded
         and proposal.status in (Proposal.Status.DRAFT, Proposal.Status.SUBMITTED),
         "can_submit": is_proposer and proposal.status == Proposal.Status.DRAFT,
+        "can_withdraw": is_proposer and proposal.status in (Proposal.Status.DRAFT, Proposal.Status.SUBMITTED),
         "quorum": settings.UNIONFLOW["PROPOSAL_MIN_SECONDERS"],
     }
     return render(request, "proposals/proposal_detail.html", context)
@@ -117,6 +138,14 @@ def proposal_action(request, pk, action):
         elif action == "submit":
             services.proposal_submit(proposal=proposal, actor=request.user, request_id=request_id(request))
             messages.success(request, _("提案已提交提案工作委员会审查。"))
+        elif action == "withdraw":
+            services.proposal_withdraw(
+                proposal=proposal,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                request_id=request_id(request),
+            )
+            messages.success(request, _("提案已撤回，已通知附议人。"))
         else:
             raise Http404
     return redirect(proposal)

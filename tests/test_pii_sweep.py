@@ -41,7 +41,16 @@ from tests.cases.test_case_flow import AGREEMENT, accept, conclude
 from tests.factories import fresh, grant, make_tree, make_user
 from workflows import engine
 from workflows import services as core_services
-from workflows.models import Attachment, Member, MembershipApplication, Notification, Period
+from workflows.models import (
+    Attachment,
+    Consultation,
+    Delegation,
+    Member,
+    MembershipApplication,
+    Notification,
+    Period,
+    SavedFilter,
+)
 from workflows.roles import Role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -217,6 +226,23 @@ class Data:
         for rep in self.reps[1:]:
             proposal_services.proposal_second(proposal=proposal, actor=fresh(rep))
         proposal_services.proposal_submit(proposal=proposal, actor=fresh(self.reps[0]))
+        from workflows import consultations, engine
+        from workflows.delegations import delegation_create
+
+        membership = MembershipApplication.objects.get()
+        held = engine.open_tasks_for(membership).get()
+        engine.task_claim(task=held, actor=fresh(tree.committee_a))
+        consultations.consult(
+            task=held, actor=fresh(tree.committee_a), consultant=fresh(self.committee2), question="是否属实？"
+        )
+
+        SavedFilter.objects.create(user=tree.chair_a, name="待受理", list_name="cases:list", query="status=registered")
+        delegation_create(  # from next week: no task moves in the sweep's data
+            principal=fresh(tree.committee_a),
+            deputy=fresh(self.committee2),
+            starts_on=today + datetime.timedelta(days=7),
+            ends_on=today + datetime.timedelta(days=9),
+        )
 
     def _model_workers_and_budgets(self):
         """A 劳模 flagged by the chair (audited on the member), 劳模慰问 under review, and finance adding
@@ -293,11 +319,15 @@ def ARGUMENTS(data):
     return {
         "task_detail": each(tasks),
         "task_action": each(tasks[:1], action="claim"),
+        "record_urge": [{"label": "cases.grievancecase", "pk": pk} for pk in cases[:1]],
         "task_list": [{"box": box} for box in ("inbox", "queue", "archive", "overseen")],
         "membership_detail": each(memberships),
         "membership_action": each(memberships[:1], action="comment"),
         "attachment_download": each(ids(Attachment.objects.all())),
         "notification_read": each(notes[:1]),
+        "delegation_cancel": each(ids(Delegation.objects.all())),
+        "consultation_action": each(ids(Consultation.objects.all()), action="answer"),
+        "saved_filter_delete": each(ids(SavedFilter.objects.all())),
         "period_reopen": each(periods),
         "cases:detail": each(cases),
         "cases:document": documents,
@@ -329,6 +359,7 @@ def ARGUMENTS(data):
         "task-claim": each(tasks[:1]),
         "task-complete": each(tasks[:1]),
         "task-reassign": each(tasks[:1]),
+        "task-transfer": each(tasks[:1]),
         "task-release": each(tasks[:1]),
         "case-detail": each(cases),
         "case-audit": each(cases),
@@ -349,6 +380,7 @@ def ARGUMENTS(data):
         "proposal-audit": each(proposals),
         "proposal-second": each(proposals[:1]),
         "proposal-submit": each(proposals[:1]),
+        "proposal-withdraw": each(proposals[:1]),
         "membership-application-detail": each(memberships),
         "membership-application-audit": each(memberships),
         "membership-application-withdraw": each(memberships[:1]),

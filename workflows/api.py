@@ -17,6 +17,7 @@ from viewflow.workflow.models import Task
 from . import engine, pii, selectors, services
 from .api_forms import form_serializer
 from .api_registry import api_routes
+from .errors import NotPermitted
 from .forms import MembershipApplyForm
 from .models import AuditEvent, MembershipApplication
 from .pagination import QueuePagination
@@ -130,6 +131,11 @@ class ReassignSerializer(serializers.Serializer):
     user = serializers.IntegerField(min_value=1, help_text="改派给的用户编号")
 
 
+class TransferSerializer(serializers.Serializer):
+    user = serializers.IntegerField(min_value=1, help_text="转交给的同事的用户编号（须有权办理本环节）")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", help_text="附言")
+
+
 class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
     """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办); with
     ``record_type`` and ``record_id``, only the tasks of that record.  Paged by cursor
@@ -195,6 +201,21 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
         if to_user is None:
             raise ValidationError({"user": [NOT_A_CANDIDATE]})
         engine.task_reassign(task=task, actor=request.user, to_user=to_user)
+        return Response(self.get_serializer(task).data)
+
+    @extend_schema(request=TransferSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """转交: the holder hands the task to a colleague who may do this step."""
+        task, _ = _task_for(request, pk)
+        body = TransferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if task.owner_id != request.user.pk:
+            raise NotPermitted(engine.TRANSFER_NOT_YOURS)
+        to_user = engine.task_transfer_candidates(task, request.user).filter(pk=body.validated_data["user"]).first()
+        if to_user is None:
+            raise ValidationError({"user": [NOT_A_CANDIDATE]})
+        engine.task_transfer(task=task, actor=request.user, to_user=to_user, note=body.validated_data["note"])
         return Response(self.get_serializer(task).data)
 
     @extend_schema(request=CompleteSerializer, responses=TaskSerializer)

@@ -17,6 +17,9 @@ class WorkflowsConfig(AppConfig):
         from .middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="workflows.mark_session_seen")
+        from .saved_filters import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="workflows.saved_filters")
 
         from django.db.models.signals import post_delete
 

@@ -6,6 +6,7 @@ A domain flow subclasses :class:`UnionFlow`, starts with a :class:`flow.StartHan
 """
 
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from .backends import role_rows_shared
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
-from .transitions import audit_batch, ensure_period_open, is_locked, mark_locked, unmark_locked
+from .transitions import acting_for, audit_batch, ensure_period_open, is_locked, mark_locked, unmark_locked
 
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
@@ -40,6 +41,14 @@ TASK_NOT_ASSIGNED = _("该任务尚未被认领，无需释放。")
 REASSIGN_NOT_ALLOWED = _("只有本单位工会主席可以改派任务。")
 REASSIGN_TARGET_NOT_ALLOWED = _("%(user)s没有办理该任务的权限，不能改派给他/她。")
 TASK_PERSON_BOUND = _("“%(task)s”由流程指定%(person)s本人办理，不能改派、释放或由他人认领。")
+TRANSFER_NOT_YOURS = _("只有任务的当前办理人可以转交；未认领的任务请先认领。")
+TRANSFER_TO_SELF = _("不能转交给自己。")
+TRANSFER_TARGET_NOT_ALLOWED = _("%(user)s没有办理该任务的权限，不能转交给他/她。")
+USER_AWAY = _("%(user)s休假中（至%(end)s），已委托%(deputy)s代理，请%(verb)s给%(deputy)s。")
+URGE_NOT_ALLOWED = _("只有申请人本人或本单位工会主席可以催办。")
+URGE_NOTHING_OPEN = _("该事项当前没有待办理的环节，无需催办。")
+URGE_ONCE_A_DAY = _("您今天已催办过该事项，每天可催办一次，请明天再试。")
+DEADLINE_NOT_EARLIER = _("“%(task)s”的办理期限只能延后，不能提前：新期限%(new)s早于原期限%(old)s。")
 BULK_NOT_ALLOWED = _("“%(task)s”不支持批量办理。")
 BULK_NOT_ENOUGH = _("“%(task)s”不能批量办理：%(why)s请打开该任务逐项办理。")
 
@@ -163,8 +172,9 @@ class HumanTask(flow.View):
     case's mediator), whom the record's own transitions expect: such a task is never claimed,
     released or reassigned away from that person; ``.Due(delta)`` gives it a deadline (a
     ``timedelta`` or a callable on the activation) that drives the overdue colour, the reminder and
-    the escalation; ``form_class`` and ``complete`` say how it is done; ``bulk`` names the form data
-    used for bulk completion.
+    the escalation (``never_earlier=True``: a task of the node made again in the same process, a
+    re-handling, is never due before the one before it was); ``form_class`` and ``complete`` say
+    how it is done; ``bulk`` names the form data used for bulk completion.
     """
 
     def __init__(self, *, form_class, complete, bulk=None, **kwargs):
@@ -174,18 +184,26 @@ class HumanTask(flow.View):
         self.bulk = bulk
         self._due = None
         self._remind_before = None
+        self._never_earlier = False
         self._distinct = False
 
     def _resolve(self, instance):
         super()._resolve(instance)
         self._complete = this.resolve(instance, self._complete)
 
-    def Due(self, delay, *, remind_before=None):
+    def Due(self, delay, *, remind_before=None, never_earlier=False):
         """When the task is due: a ``timedelta`` from creation, or a callable on the activation
         returning a ``timedelta`` or a ``datetime``.  The reminder (催办) goes ``remind_before``
-        ahead (default: the ``REMIND_BEFORE`` setting)."""
+        ahead (default: the ``REMIND_BEFORE`` setting).
+
+        ``never_earlier``: when the flow comes back to this node (再次办理), the new task is due
+        at the later of what ``delay`` gives and the latest deadline of the node's earlier tasks in
+        the process — the system computes it, so it takes the later one rather than refuse.  True,
+        or a callable on the activation saying whether this is such a return (so a first pass, the
+        usual case, reads nothing more)."""
         self._due = delay
         self._remind_before = remind_before
+        self._never_earlier = never_earlier
         return self
 
     def Distinct(self):
@@ -231,6 +249,9 @@ class HumanTask(flow.View):
         if self._due is not None:
             delay = self._due(activation) if callable(self._due) else self._due
             due_at = timezone.now() + delay if isinstance(delay, timedelta) else delay
+            never_earlier = self._never_earlier
+            if never_earlier is True or (callable(never_earlier) and never_earlier(activation)):
+                due_at = max(due_at, self._previous_due(activation.task) or due_at)
             TaskDeadline.objects.create(task=activation.task, due_at=due_at, remind_at=due_at - self.remind_before())
         task = activation.task
         if task.owner_id:
@@ -242,6 +263,11 @@ class HumanTask(flow.View):
                 kind="task",
             )
         return activation
+
+    def _previous_due(self, task):
+        """The latest deadline an earlier task of this node had in ``task``'s process, or None."""
+        earlier = TaskDeadline.objects.filter(task__process_id=task.process_id, task__flow_task=self)
+        return earlier.exclude(task_id=task.pk).order_by("-due_at").values_list("due_at", flat=True).first()
 
     def make_form(self, data=None, *, task):
         """The task's form; a form that declares ``needs_task = True`` gets the task (e.g. to
@@ -258,13 +284,22 @@ class HumanTask(flow.View):
 
 
 def task_set_due(task, due_at):
-    """Move a task's due moment (e.g. an agreed extension): its reminder, its escalation and
-    the timeout timers attached to it all move with it."""
+    """Move a task's due moment later (e.g. an agreed extension): its reminder, its escalation and
+    the timeout timers attached to it all move with it.  A deadline is never moved earlier: the
+    caller (a person's choice, such as the days of an extension) is refused and nothing moves."""
     from viewflow.workflow.status import STATUS as S
 
     remind_at = due_at - task.flow_task.remind_before()
     fields = {"due_at": due_at, "remind_at": remind_at, "reminded_at": None, "escalated_at": None}
-    if not TaskDeadline.objects.filter(task=task).update(**fields):
+    if not TaskDeadline.objects.filter(task=task, due_at__lte=due_at).update(**fields):
+        current = TaskDeadline.objects.filter(task=task).values_list("due_at", flat=True).first()
+        if current is not None:
+            raise WorkflowError(
+                DEADLINE_NOT_EARLIER,
+                task=task.title,
+                new=formats.date_format(timezone.localtime(due_at), "Y-m-d H:i"),
+                old=formats.date_format(timezone.localtime(current), "Y-m-d H:i"),
+            )
         TaskDeadline.objects.create(task=task, **fields)
     Task.objects.filter(previous=task, flow_task_type="TIMER", status=S.SCHEDULED).update(scheduled=due_at)
 
@@ -288,10 +323,9 @@ def task_remind(task, *, now=None):
             recipients = list(users_who_may(task.owner_permission, process.org_unit))
         else:
             recipients = []
-        due = formats.date_format(timezone.localtime(task.deadline.due_at), "Y-m-d H:i")
         return notify(
             recipients,
-            title=_("催办：%(task)s将于%(due)s到期") % {"task": task.title, "due": due},
+            title=_("催办：%(task)s%(when)s") % {"task": task.title, "when": due_phrase(task.deadline.due_at, now)},
             body=lambda user: pii.title(user, process.artifact),
             url=task_url(task),
             kind="reminder",
@@ -387,6 +421,7 @@ def task_release(*, task, actor):
         if task.owner_id != actor.pk and not actor.has_perm("workflows.reassign_task", task.process.coerced):
             raise NotPermitted(TASK_NOT_YOURS)
         _refuse_unless_bound_to(task, None)  # back in the queue, anyone with the role could take it
+        _drop_acting_for(task)
         activation.unassign()
     return task
 
@@ -432,11 +467,23 @@ def task_reassign(*, task, actor, to_user):
             raise NotPermitted(REASSIGN_TARGET_NOT_ALLOWED, user=_who(to_user))
         if task.flow_task.held_twice(to_user, task):
             raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(to_user))
+        if not task.flow_task.person_bound:
+            refuse_if_away(to_user, _("改派"))
+        before = task.owner
+        _drop_acting_for(task)
         task.assigned = timezone.now()  # saved with the owner by viewflow's (re)assign: one UPDATE
         if task.owner_id:
             activation.reassign(to_user)
         else:
             activation.assign(to_user)
+        _audit_move(
+            task,
+            actor,
+            "reassign",
+            _("改派"),
+            _("“%(task)s”由%(from)s改派给%(to)s。")
+            % {"task": task.title, "from": _who(before) if before else _("待认领队列"), "to": _who(to_user)},
+        )
     notify(
         [to_user],
         title=_("改派给您的待办：%(task)s") % {"task": task.title},
@@ -450,6 +497,170 @@ def task_reassign(*, task, actor, to_user):
     return task
 
 
+def _drop_acting_for(task):
+    """A delegated task that changes hands is no longer done for the one away (saved with the move)."""
+    if task.data and "acting_for" in task.data:
+        task.data = {k: v for k, v in task.data.items() if k != "acting_for"}
+
+
+def refuse_if_away(user, verb):
+    """改派/转交 to someone away who named a deputy: say so and name the deputy."""
+    from .models import Delegation
+
+    away = Delegation.objects.active_on().filter(principal=user).select_related("deputy").first()
+    if away is not None:
+        raise WorkflowError(
+            USER_AWAY, user=_who(user), end=away.ends_on.isoformat(), deputy=_who(away.deputy), verb=verb
+        )
+
+
+def _audit_move(task, actor, action, label, reason):
+    """A move of a task between people (改派, 转交) in its record's timeline, inside the move's
+    transaction: the state does not change, the hands that hold the record do."""
+    from .transitions import audit
+
+    record = task.process.coerced.artifact
+    if record is not None:
+        audit(record, actor=actor, action=action, action_label=label, reason=str(reason))
+
+
+def task_transfer_candidates(task, actor):
+    """Whom the holder may hand a task to: a colleague who holds the step's role in the record's
+    scope (never a person-bound task: the flow named its person)."""
+    from django.contrib.auth import get_user_model
+
+    from .selectors import users_who_may
+
+    if task.flow_task.person_bound or not task.owner_permission:
+        return get_user_model().objects.none()
+    return users_who_may(task.owner_permission, task.process.unionprocess.org_unit).exclude(pk=actor.pk)
+
+
+def task_transfer(*, task, actor, to_user, note=""):
+    """转交 (the holder): hand a task I hold to a colleague who may do it, with an optional note.
+
+    The same rule as the chair's 改派 — the colleague holds the step's role in the record's
+    scope and has not done its twin — but only the holder transfers, and never a task the flow
+    gave to a named person."""
+    with task_activation(task) as activation:
+        _ensure_open(task)
+        if task.owner_id != actor.pk:
+            raise NotPermitted(TRANSFER_NOT_YOURS)
+        _refuse_unless_bound_to(task, None)
+        process = task.process.coerced
+        if to_user.pk == actor.pk:
+            raise WorkflowError(TRANSFER_TO_SELF)
+        if (
+            not task.owner_permission
+            or not to_user.is_active
+            or not to_user.has_perm(task.owner_permission, obj=process)
+        ):
+            raise NotPermitted(TRANSFER_TARGET_NOT_ALLOWED, user=_who(to_user))
+        if task.flow_task.held_twice(to_user, task):
+            raise NotPermitted(TASK_NEEDS_ANOTHER_PERSON, user=_who(to_user))
+        refuse_if_away(to_user, _("转交"))
+        _drop_acting_for(task)
+        task.assigned = timezone.now()
+        activation.reassign(to_user)
+        note = (note or "").strip()
+        reason = _("“%(task)s”由%(from)s转交给%(to)s。") % {
+            "task": task.title,
+            "from": _who(actor),
+            "to": _who(to_user),
+        }
+        _audit_move(task, actor, "transfer", _("转交"), f"{reason}{note}" if note else reason)
+    notify(
+        [to_user],
+        title=_("转交给您的待办：%(task)s") % {"task": task.title},
+        body=lambda user: (
+            _("%(actor)s将“%(title)s”转交给您办理。")
+            % {"actor": _who(actor), "title": pii.title(user, process.artifact)}
+            + (_("附言：%(note)s") % {"note": note} if note else "")
+        ),
+        url=task_url(task),
+        kind="task",
+    )
+    return task
+
+
+def due_phrase(due_at, now=None):
+    """ "将于2026-06-30 17:00到期" before the deadline, "已逾期3天（期限2026-06-30 17:00）" after it."""
+    now = now or timezone.now()
+    due = formats.date_format(timezone.localtime(due_at), "Y-m-d H:i")
+    if due_at >= now:
+        return _("将于%(due)s到期") % {"due": due}
+    days = (timezone.localtime(now).date() - timezone.localtime(due_at).date()).days
+    if days < 1:
+        return _("已超过今日期限（%(due)s）") % {"due": due}
+    return _("已逾期%(days)s天（期限%(due)s）") % {"days": days, "due": due}
+
+
+def may_urge(user, record):
+    """催办 by hand is the applicant's and the chair's (a supervisor in the record's scope)."""
+    if not user.is_authenticated or not isinstance(record, WorkflowRecord):
+        return False
+    if record.filed_by(user):
+        return True
+    process = UnionProcess.objects.filter(
+        artifact_content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
+        artifact_object_id=record.pk,
+    ).first()
+    return process is not None and user.has_perm("workflows.reassign_task", process)
+
+
+def record_urge(*, record, actor, note="", now=None):
+    """催办: the applicant or a supervisor nudges whoever holds the record's open steps (or, for a
+    step nobody has claimed, whoever may claim it).  Once a day per person and record; the nudge
+    says how overdue the step is and joins the record's timeline."""
+    from .models import AuditEvent
+    from .selectors import users_who_may
+    from .transitions import audit
+
+    if not may_urge(actor, record):
+        raise NotPermitted(URGE_NOT_ALLOWED)
+    now = now or timezone.now()
+    note = (note or "").strip()
+    with transaction.atomic():
+        type(record)._base_manager.select_for_update().filter(pk=record.pk).exists()  # one nudge at a time
+        today = timezone.localtime(now).date()
+        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        if AuditEvent.objects.for_record(record).filter(action="urge", actor=actor, at__gte=start).exists():
+            raise WorkflowError(URGE_ONCE_A_DAY)
+        tasks = list(open_tasks_for(record).select_related("owner", "deadline", "process__unionprocess__org_unit"))
+        if not tasks:
+            raise WorkflowError(URGE_NOTHING_OPEN)
+        sent = []
+        lines = []
+        for task in tasks:
+            deadline = getattr(task, "deadline", None)
+            when = due_phrase(deadline.due_at, now) if deadline else _("未设办理期限")
+            if task.owner_id:
+                recipients = [task.owner]
+            elif task.owner_permission:
+                recipients = list(users_who_may(task.owner_permission, task.process.unionprocess.org_unit))
+            else:
+                recipients = []
+            lines.append(
+                _("“%(task)s”（%(who)s，%(when)s）")
+                % {"task": task.title, "who": _who(task.owner) if task.owner_id else _("待认领"), "when": when}
+            )
+            sent += notify(
+                recipients,
+                title=_("催办：%(task)s%(when)s") % {"task": task.title, "when": when},
+                body=lambda user, task=task: (
+                    _("%(actor)s催办“%(title)s”，请尽快办理。")
+                    % {"actor": pii.person(user, record, actor), "title": pii.title(user, record)}
+                    + (_("附言：%(note)s") % {"note": note} if note else "")
+                ),
+                url=task_url(task),
+                kind="reminder",
+                dedupe_key=f"urge:{task.pk}:{actor.pk}:{today.isoformat()}",
+            )
+        reason = _("催办") + "、".join(str(line) for line in lines) + "。"
+        audit(record, actor=actor, action="urge", action_label=_("催办"), reason=f"{reason}{note}" if note else reason)
+    return sent
+
+
 def task_complete(*, task, actor, data, request_id=""):
     """办理: run the task's domain action and move the flow on, in one transaction.
 
@@ -458,6 +669,10 @@ def task_complete(*, task, actor, data, request_id=""):
     """
     with task_activation(task) as activation:
         _ensure_open(task)
+        if (task.data or {}).get("consulting"):  # 加签: an opinion is awaited
+            from .consultations import ensure_not_waiting
+
+            ensure_not_waiting(task)
         record = flow_record(activation, lock=True)
         if isinstance(record, WorkflowRecord):
             # before the task's own writes: some (a home visit, a co-department's answer) change
@@ -473,7 +688,8 @@ def task_complete(*, task, actor, data, request_id=""):
             raise NotPermitted(TASK_NOT_YOURS)
         if task.status == STATUS.ASSIGNED:
             activation.start(None)
-        with audit_batch():
+        principal = (task.data or {}).get("acting_for") if task.owner_id == actor.pk else None
+        with audit_batch(), acting_for(principal):
             task.flow_task.complete(activation, actor=actor, data=data, request_id=request_id)
             activation.execute()
     return task
@@ -494,17 +710,35 @@ def bulk_data(task):
     return form.cleaned_data
 
 
+@dataclass
+class BulkResult:
+    done: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # [(task, why)]
+
+
 def task_bulk_complete(*, tasks, actor, request_id=""):
-    """Complete several tasks with each node's ``bulk`` data; all or nothing."""
-    with transaction.atomic():
-        for task in tasks:
-            if not task.flow_task.bulk:
-                raise WorkflowError(BULK_NOT_ALLOWED, task=task.title)
-            if task.owner_id is None:
-                task_claim(task=task, actor=actor)
-                task.refresh_from_db()
-            task_complete(task=task, actor=actor, data=bulk_data(task), request_id=request_id)
-    return len(tasks)
+    """批量: complete several tasks with each node's ``bulk`` data, each in its own transaction.
+
+    A task that cannot be done (no bulk action, a closed period, a fund to choose…) is left as it
+    was — not even claimed — and reported with its reason; the others are done.  Nothing is half
+    done: each task's claim, transition, audit event and notifications commit together or not at all.
+    """
+    result = BulkResult()
+    for task in tasks:
+        try:
+            with transaction.atomic():
+                if not task.flow_task.bulk:
+                    raise WorkflowError(BULK_NOT_ALLOWED, task=task.title)
+                if task.owner_id is None:
+                    task_claim(task=task, actor=actor)
+                    task.refresh_from_db()
+                task_complete(task=task, actor=actor, data=bulk_data(task), request_id=request_id)
+        except WorkflowError as exc:
+            task.refresh_from_db()
+            result.failed.append((task, exc.message))
+        else:
+            result.done.append(task)
+    return result
 
 
 def open_tasks_for_all(*, status=None):

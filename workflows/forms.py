@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .errors import REASON_REQUIRED
+from .models import OrgUnit
 
 
 class MembershipApplyForm(forms.Form):
@@ -55,5 +56,154 @@ class ReassignForm(forms.Form):
         self.fields["to_user"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
+class TransferForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=_("转交给"), queryset=get_user_model().objects.none())
+    note = forms.CharField(label=_("附言（可选）"), required=False, max_length=200)
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["to_user"].queryset = candidates
+        self.fields["to_user"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class DelegationForm(forms.Form):
+    deputy = forms.ModelChoiceField(label=_("代理人"), queryset=get_user_model().objects.none())
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("事由（可选）"), required=False, max_length=200)
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["deputy"].queryset = candidates
+        self.fields["deputy"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class NotificationSettingsForm(forms.Form):
+    email_kinds = forms.MultipleChoiceField(
+        label=_("同时发送邮件的通知"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("未勾选的类型只在系统内通知。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Notification
+
+        super().__init__(*args, **kwargs)
+        self.fields["email_kinds"].choices = Notification.Kind.choices
+
+
+class ConsultForm(forms.Form):
+    consultant = forms.ModelChoiceField(label=_("征求谁的意见"), queryset=get_user_model().objects.none())
+    question = forms.CharField(
+        label=_("征求的问题"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500})
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["consultant"].queryset = candidates
+        self.fields["consultant"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class ConsultAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("您的意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000})
+    )
+
+
+class UrgeForm(forms.Form):
+    note = forms.CharField(label=_("附言（可选）"), required=False, max_length=200)
+
+
 def max_attachment_mb():
     return settings.UNIONFLOW["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
+
+
+class RecordFilterForm(forms.Form):
+    """A record list's search and filters (GET): text, state, category, org unit, date and amount
+    ranges, sorting.  Each is optional; a wrong value is refused with the form's message and filters
+    nothing.  Subclasses name the model, its categories and its sort orders."""
+
+    model = None
+    category_choices = ()
+    category_label = _("类别")
+    amount_label = _("金额")
+    search_placeholder = _("编号、姓名、单位")
+    sort_choices = [("", _("登记日期（新→旧）")), ("filed_on", _("登记日期（旧→新）"))]
+
+    q = forms.CharField(
+        label=_("搜索"), required=False, max_length=60, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    category = forms.ChoiceField(required=False)
+    unit = forms.ModelChoiceField(label=_("组织单位"), required=False, queryset=OrgUnit.objects.none())
+    filed_from = forms.DateField(label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    filed_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amount_min = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    amount_max = forms.DecimalField(
+        label=_("至（元）"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from django.db.models import Q
+
+        from . import selectors
+
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = self.search_placeholder
+        self.fields["status"].choices = [("", _("全部"))] + list(self.model.Status.choices)
+        self.fields["category"].choices = [("", _("全部"))] + list(self.category_choices)
+        self.fields["category"].label = self.category_label
+        if self.amount_label is None:  # a record without an amount (a proposal)
+            del self.fields["amount_min"], self.fields["amount_max"]
+        else:
+            self.fields["amount_min"].label = _("%(what)s从（元）") % {"what": self.amount_label}
+        self.fields["sort"].choices = self.sort_choices
+        units = selectors.org_units_in_scope(user, perm=self.model.read_permission)
+        self.fields["unit"].queryset = units  # any unit in scope is accepted; the select offers two levels
+        top = min((path.count("/") - 1 for path in selectors.scope_paths(user)), default=0)
+        wanted = Q(depth__lte=top + 1)
+        if str(self.data.get("unit", "")).isdigit():
+            wanted |= Q(pk=int(self.data["unit"]))
+        self.fields["unit"].choices = [("", _("全部单位"))] + [
+            (unit.pk, unit.name) for unit in units.filter(wanted).order_by("path").only("pk", "name")
+        ]
+        self.has_units = len(self.fields["unit"].choices) > 2
+
+    def clean(self):
+        data = super().clean()
+        if data.get("filed_from") and data.get("filed_to") and data["filed_from"] > data["filed_to"]:
+            self.add_error("filed_to", _("结束日期不能早于开始日期。"))
+        if data.get("amount_min") is not None and data.get("amount_max") is not None:
+            if data["amount_min"] > data["amount_max"]:
+                self.add_error("amount_max", _("上限不能小于下限。"))
+        return data
+
+    def describe(self):
+        """The filters in use, in words (for the export's audit event)."""
+        if not self.is_bound or not self.is_valid():
+            return ""
+        parts = []
+        for name, value in self.cleaned_data.items():
+            if value in (None, "", False):
+                continue
+            field = self.fields[name]
+            shown = dict(field.choices).get(value, value) if isinstance(field, forms.ChoiceField) else value
+            parts.append(f"{field.label}={shown}")
+        return "，".join(str(p) for p in parts)

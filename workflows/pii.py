@@ -225,6 +225,7 @@ def person(viewer, record, user):
 
 
 OBJECTION_HIDDEN = _("（异议人及异议内容不向申请人公开）")
+ATTACHMENT_HIDDEN = _("（材料名称仅对经办人公开）")
 
 
 def timeline(viewer, record, events=None):
@@ -238,12 +239,18 @@ def timeline(viewer, record, events=None):
     if events is None:
         events = AuditEvent.objects.for_record(record).select_related("actor") if record is not None else []
     subject = is_subject(viewer, record)
+    opens_attachments = None
     rows = []
     for event in events:
         if event.action == VIEW_PII:
             continue
         event.shown_actor = person(viewer, record, event.actor)
         event.shown_reason = event.reason
+        if event.action == "attach" and hasattr(record, "may_open_attachments"):
+            if opens_attachments is None:
+                opens_attachments = bool(viewer and viewer.is_authenticated and record.may_open_attachments(viewer))
+            if not opens_attachments:  # a file's name can say what it certifies
+                event.shown_reason = str(ATTACHMENT_HIDDEN)
         if subject and event.action == "object":
             event.shown_actor, event.shown_reason = "", str(OBJECTION_HIDDEN)
         rows.append(event)

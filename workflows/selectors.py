@@ -1,10 +1,12 @@
 """Reads: org scope, the four queue boxes and their filters.  Scope is always applied in SQL."""
 
+import functools
 from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -87,6 +89,27 @@ def users_with_role(role, org_unit):
     )
 
 
+def record_read_permission(process):
+    """The read permission of the record a process carries (content types are cached: no query)."""
+    if process.artifact_content_type_id is None:
+        return None
+    return ContentType.objects.get_for_id(process.artifact_content_type_id).model_class().read_permission
+
+
+def may_open_task(user, task, process=None):
+    """Whether ``user`` may open a task's page: its holder, whoever may take it, and the roles that
+    read its record's domain (a task page shows the record) — a finance officer opens no labour
+    dispute through its task, and an applicant does not open the committee's step."""
+    if not user.is_authenticated:
+        return False
+    process = process or task.process.unionprocess
+    return bool(
+        task.owner_id == user.pk
+        or (task.owner_permission and user.has_perm(task.owner_permission, process))
+        or user.has_perm(record_read_permission(process), process)
+    )
+
+
 def users_who_may(perm, org_unit):
     """Users who may act with ``perm`` on records of ``org_unit`` (candidates for reassignment)."""
     return users_with_role_in(roles_granting(perm), org_unit)
@@ -128,7 +151,33 @@ def tasks_claimable(user):
         allowed |= Q(
             owner_permission__in=scoped_perms, process__unionprocess__org_unit__in=_units_below(paths).values("pk")
         )
-    return _human_tasks().filter(status=STATUS.NEW, owner__isnull=True).filter(allowed)
+    tasks = _human_tasks().filter(status=STATUS.NEW, owner__isnull=True).filter(allowed)
+    distinct = distinct_nodes()
+    if distinct:
+        # 会签 by different people: a twin I already hold or did is not mine to claim (nor to count)
+        mine = Task.objects.filter(
+            process_id=OuterRef("process_id"), flow_task=OuterRef("flow_task"), owner_id=user.pk
+        ).exclude(status=STATUS.CANCELED)
+        tasks = tasks.exclude(Q(flow_task__in=distinct) & Exists(mine))
+    return tasks
+
+
+@functools.cache
+def distinct_nodes():
+    """The nodes whose tasks of one process must be done by different people (``.Distinct()``)."""
+    from .engine import HumanTask, UnionFlow
+
+    def flows(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from flows(sub)
+
+    return tuple(
+        node
+        for flow_class in flows(UnionFlow)
+        for node in flow_class.instance.nodes()
+        if isinstance(node, HumanTask) and node._distinct
+    )
 
 
 def tasks_archive(user):
@@ -188,3 +237,39 @@ def order_tasks(queryset):
 # The queue boxes: oldest first (the one waiting longest), 已办 newest first.  Both orders are the
 # task's own columns, so the partial indexes of migration ``queue_partial_indexes`` serve them.
 QUEUE_DESCENDING = {"inbox": False, "queue": False, "overseen": False, "archive": True}
+
+
+def filter_records(
+    records,
+    *,
+    status="",
+    category="",
+    unit=None,
+    filed_from=None,
+    filed_to=None,
+    amount_min=None,
+    amount_max=None,
+    sort="",
+    category_field="category",
+    amount_field="amount",
+    **_others,
+):
+    """The filters every record list shares (a :class:`~workflows.forms.RecordFilterForm`'s data);
+    the text search is the domain's (it knows whose names the viewer may read)."""
+    if status:
+        records = records.filter(status=status)
+    if category:
+        records = records.filter(**{category_field: category})
+    if unit is not None:
+        records = records.filter(org_unit__path__startswith=unit.path)
+    if filed_from:
+        records = records.filter(filed_on__gte=filed_from)
+    if filed_to:
+        records = records.filter(filed_on__lte=filed_to)
+    if amount_min is not None:
+        records = records.filter(**{f"{amount_field}__gte": amount_min})
+    if amount_max is not None:
+        records = records.filter(**{f"{amount_field}__lte": amount_max})
+    if sort:
+        records = records.order_by(sort, "-pk")
+    return records

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .engine import open_tasks_for
 from .errors import NotPermitted, WorkflowError
-from .models import Attachment, Comment, Member, MembershipApplication, Period
+from .models import Attachment, Comment, Member, MembershipApplication, Period, WorkflowRecord
 from .transitions import audit, ensure_period_open, record_file, run_transition
 
 NOT_A_WORKER = _("您的账号尚未登记为职工，请联系所在单位工会。")
@@ -151,6 +151,8 @@ def attachment_validate(upload):
 
 def attachment_add(*, record, actor, upload, request_id=""):
     _check_may_write(record, actor)
+    if isinstance(record, WorkflowRecord) and not record.may_open_attachments(actor):
+        raise NotPermitted(NOT_ALLOWED_ON_RECORD)
     ensure_period_open(record)
     mime_type = attachment_validate(upload)
     from django.contrib.contenttypes.models import ContentType

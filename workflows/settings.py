@@ -36,6 +36,11 @@ if PRODUCTION and not ALLOWED_HOSTS:
     # Without it every request would be a 400 "Bad Request" and nothing would say why.
     raise environ.ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where the site is reached from outside: links in emails are absolute (an email has no page to be
+# relative to).  Production defaults to https on the first allowed host.
+SITE_URL = env.str("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000").rstrip(
+    "/"
+)
 
 INSTALLED_APPS = [
     "workflows.admin_site.UnionAdminConfig",  # django.contrib.admin, every write audited
@@ -266,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "summaries.tasks.requeue_lost_reports",
         "schedule": timedelta(seconds=60),
     },
+    "apply-delegations": {
+        "task": "workflows.tasks.apply_delegations",
+        "schedule": timedelta(minutes=30),
+    },
     "send-deadline-reminders": {
         "task": "workflows.tasks.send_deadline_reminders",
         "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
@@ -381,6 +390,10 @@ UNIONFLOW = {
     "AID_BUDGET_MAX": env.int("AID_BUDGET_MAX", default=100_000_000),
     "AID_ALLOW_REPEAT_TYPE_IN_PERIOD": env.bool("AID_ALLOW_REPEAT_TYPE_IN_PERIOD", default=False),
     "AID_VERIFY_DAYS": env.int("AID_VERIFY_DAYS", default=7),
+    # 民主评议, 主席审批 (and the upper union's), 发放: every step has its deadline, reminder and 督办
+    "AID_REVIEW_DAYS": env.int("AID_REVIEW_DAYS", default=10),
+    "AID_APPROVE_DAYS": env.int("AID_APPROVE_DAYS", default=5),
+    "AID_DISBURSE_DAYS": env.int("AID_DISBURSE_DAYS", default=5),
     # The most one household may be paid at once (an application, an approval, a batch's amount each).
     "AID_MAX_PAYMENT": env.int("AID_MAX_PAYMENT", default=1_000_000),
     "AID_FILE_REVIEW_DAYS": 365,

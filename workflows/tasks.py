@@ -53,6 +53,14 @@ def send_deadline_reminders():
 
 
 @shared_task(**RETRY)
+def apply_delegations():
+    """Beat job: on a delegation's first day, move the member's tasks to the deputy (代理)."""
+    from .delegations import apply_due_delegations
+
+    return apply_due_delegations()
+
+
+@shared_task(**RETRY)
 def send_notification_email(notification_id):
     """Email one notification, unless it was emailed already (a redelivered or re-queued message).
 
@@ -60,14 +68,18 @@ def send_notification_email(notification_id):
     stamp below commits sends it again on redelivery.  Checking the stamp first narrows that to
     the moment between the two.
     """
-    from .models import Notification
+    from .models import Notification, NotificationSetting
 
     note = Notification.objects.select_related("recipient").filter(pk=notification_id, email_pending=True).first()
     if note is None or not note.recipient.email:
         return False
-    send_mail(
-        subject=note.title, message=f"{note.body}\n\n{note.url}", from_email=None, recipient_list=[note.recipient.email]
-    )
+    setting = NotificationSetting.objects.filter(user_id=note.recipient_id).first()
+    if setting is not None and not setting.emails(note.kind):
+        Notification.objects.filter(pk=note.pk).update(email_pending=False)  # in the app only, as they chose
+        return False
+    link = f"{settings.SITE_URL}{note.url}" if note.url.startswith("/") else note.url
+    message = "\n\n".join(part for part in (note.body, link) if part)
+    send_mail(subject=note.title, message=message, from_email=None, recipient_list=[note.recipient.email])
     Notification.objects.filter(pk=note.pk).update(email_pending=False, emailed_at=timezone.now())
     return True
 

@@ -38,6 +38,19 @@ from .models import AuditEvent, Period, WorkflowRecord
 
 # the events of the audit_batch block running in this context, if any
 _audit_batch = ContextVar("audit_batch", default=None)
+# 代理: the (user id, name) a deputy acts for while completing a task delegated to them
+_acting_for = ContextVar("acting_for", default=None)
+
+
+@contextmanager
+def acting_for(principal):
+    """Inside the block, the events the deputy writes say whom they act for (``{"id", "name"}``)."""
+    token = _acting_for.set(principal)
+    try:
+        yield
+    finally:
+        _acting_for.reset(token)
+
 
 OCCURRED_IN_FUTURE = _("发生日期不能晚于今天。")
 OCCURRED_OUTSIDE_PERIODS = _("%(date)s不在%(unit)s的任何统计期间内，不能补录。")
@@ -137,6 +150,10 @@ def audit(record, *, actor, action, action_label="", from_state="", to_state="",
     recorded beside it.
     """
     server_id, client_id = current_request_ids.get()
+    principal = _acting_for.get()
+    if principal and actor is not None and actor.pk != principal["id"]:
+        on_behalf = _("代%(name)s办理") % {"name": principal["name"]}
+        reason = f"{reason}（{on_behalf}）" if reason else str(on_behalf)
     event = AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),

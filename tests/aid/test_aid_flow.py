@@ -15,8 +15,10 @@ from aid.models import AidApplication, Disbursement, FundBudget
 from tests.aid.conftest import apply, hardship_file
 from tests.factories import fresh
 from workflows import engine
+from workflows.badges import nav_counts
 from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
 from workflows.models import AuditEvent
+from workflows.selectors import tasks_claimable
 
 pytestmark = pytest.mark.django_db
 S = AidApplication.Status
@@ -111,6 +113,11 @@ def test_verification_needs_two_different_committee_members(tree, aid_people, fu
     second = task(application, AidFlow.home_visit).get()
     with pytest.raises(NotPermitted, match="会签须由不同人员"):
         engine.task_claim(task=second, actor=fresh(tree.committee_a))
+    # so neither 可认领 nor its badge offers it to the one who made the first visit
+    assert second not in tasks_claimable(fresh(tree.committee_a))
+    assert nav_counts(fresh(tree.committee_a))["claimable"] == 0
+    assert list(tasks_claimable(fresh(aid_people["committee2"]))) == [second]
+    assert nav_counts(fresh(aid_people["committee2"]))["claimable"] == 1
     application.refresh_from_db()
     assert application.status == S.VERIFYING  # one visit is not enough
     visit(application, aid_people["committee2"])

@@ -90,7 +90,7 @@ def walk(page, base, console, start):
             continue
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             url = urlsplit(urljoin(base + path, href))
-            if url.netloc == urlsplit(base).netloc and not NOT_CRAWLED.search(url.path):
+            if url.netloc == urlsplit(base).netloc and not NOT_CRAWLED.search(url.path) and "export=" not in url.query:
                 todo.append(url.path + (f"?{url.query}" if url.query else ""))
     return found, len(seen)
 

@@ -12,6 +12,7 @@ too.  A URL the matrix does not know how to fill fails the test: a new endpoint 
 """
 
 import dataclasses
+import datetime
 import re
 from decimal import Decimal
 from types import SimpleNamespace
@@ -40,8 +41,17 @@ from tests.aid.test_aid_flow import through_review, votes
 from tests.cases.conftest import file_kwargs
 from tests.factories import fresh, grant, make_user
 from tests.proposals.conftest import submitted
-from workflows import engine, services
-from workflows.models import Attachment, Member, MembershipApplication, Notification, Period
+from workflows import consultations, delegations, engine, services
+from workflows.models import (
+    Attachment,
+    Consultation,
+    Delegation,
+    Member,
+    MembershipApplication,
+    Notification,
+    Period,
+    SavedFilter,
+)
 from workflows.notifications import notify
 from workflows.roles import AID_READ, ALL_DOMAINS_READ, Role, roles_granting
 
@@ -52,10 +62,14 @@ pytestmark = pytest.mark.django_db
 RECORD_PAGES = {
     "task_detail": Task,
     "task_action": Task,
+    "record_urge": (GrievanceCase, MembershipApplication, AidApplication, AidBatch, Proposal),  # 催办
     "membership_detail": MembershipApplication,
     "membership_action": MembershipApplication,
     "attachment_download": Attachment,
     "notification_read": Notification,
+    "delegation_cancel": Delegation,
+    "consultation_action": Consultation,
+    "saved_filter_delete": SavedFilter,
     "period_reopen": Period,
     "cases:detail": GrievanceCase,
     "cases:document": GrievanceCase,
@@ -95,12 +109,14 @@ def report_files(report):
 
 CASE_ACTIONS = ["session", "extend", "withdraw", "sign", "comment", "extend_petition", "attach"]
 PARAMS = {
-    ("task_action", "action"): lambda task: ["claim", "release", "reassign"],
+    ("task_action", "action"): lambda task: ["claim", "release", "reassign", "transfer"],
+    ("record_urge", "label"): lambda record: [record._meta.label_lower],
+    ("consultation_action", "action"): lambda consultation: ["answer", "withdraw"],
     ("membership_action", "action"): lambda record: ["withdraw", "comment", "attach"],
     ("cases:action", "action"): lambda case: CASE_ACTIONS,
     ("cases:document", "kind"): case_documents,
     ("case-document", "kind"): case_documents,
-    ("proposals:action", "action"): lambda proposal: ["second", "submit"],
+    ("proposals:action", "action"): lambda proposal: ["second", "submit", "withdraw"],
     ("aid:application_action", "action"): lambda application: ["withdraw"],
     ("aid:object", "kind"): lambda record: ["application" if isinstance(record, AidApplication) else "batch"],
     ("summaries:file", "kind"): report_files,
@@ -113,6 +129,7 @@ RECORD_PARAMS = {"pk", "period_pk"}
 NO_RECORD = {
     "dashboard", "healthz", "login", "logout", "task_bulk", "task_list", "membership_list", "membership_apply",
     "notification_list", "notification_read_all", "period_list", "cases:list", "cases:file", "cases:register",
+    "delegation", "mine", "notification_settings", "saved_filter_save",
     "proposals:list", "proposals:new", "aid:list", "aid:apply", "aid:publicity", "aid:funds", "aid:files",
     "aid:file_new", "aid:batch_new", "summaries:live", "summaries:close", "schema", "api_docs", "api-root",
 }  # fmt: skip
@@ -232,8 +249,8 @@ def reach(instance):
         return readers(instance.record)
     if isinstance(instance, Period | Report):
         return set(roles_granting("workflows.manage_period"))
-    if isinstance(instance, Notification):
-        return set()  # the recipient's only
+    if isinstance(instance, Notification | Delegation | Consultation | SavedFilter):
+        return set()  # the recipient's / the member's own only
     if isinstance(instance, Fund | FundBudget):
         return set(roles_granting(AID_READ))  # a fund and its budgets are read with the union's aid
     if isinstance(instance, Member):
@@ -301,6 +318,17 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
         budget=FundBudget.objects.get(fund=fund), actor=fresh(aid_people["finance"]), amount=Decimal("30000")
     )
     proposal = submitted(congress, people)
+    held = engine.open_tasks_for(membership).get()
+    engine.task_claim(task=held, actor=fresh(tree.committee_a))
+    asked = consultations.consult(
+        task=held, actor=fresh(tree.committee_a), consultant=fresh(aid_people["committee2"]), question="是否属实？"
+    )
+    away = delegations.delegation_create(  # from next week: the world's tasks stay where they are
+        principal=fresh(tree.committee_a),
+        deputy=fresh(aid_people["committee2"]),
+        starts_on=datetime.date.today() + datetime.timedelta(days=7),
+        ends_on=datetime.date.today() + datetime.timedelta(days=9),
+    )
     closing = Period.objects.create(org_unit=tree.a, year=period.year, kind=Period.Kind.FULL_YEAR)
     snapshot = figures.collect(tree.a, closing)  # the figure → records pages read it
     report = Report.objects.create(org_unit=tree.a, period=closing, status=Report.Status.DONE, snapshot=snapshot)
@@ -316,6 +344,11 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
         Task: list(engine.open_tasks_for_all().filter(status__in=["NEW", "ASSIGNED", "STARTED"])),
         Attachment: list(Attachment.objects.all()),
         Notification: list(Notification.objects.filter(recipient=worker)),
+        Delegation: [away],
+        Consultation: [asked],
+        SavedFilter: [
+            SavedFilter.objects.create(user=tree.chair_a, name="待受理", list_name="cases:list", query="s=1")
+        ],
         Period: [closing],
         Report: [report],
         FundBudget: list(FundBudget.objects.all()),
@@ -374,6 +407,9 @@ def insiders(world, instance):
         getattr(getattr(instance, "member", None), "user", None),
         getattr(getattr(instance, "proposer", None), "user", None),
         getattr(instance, "recipient", None),
+        getattr(instance, "principal", None),
+        getattr(instance, "consultant", None),
+        getattr(instance, "user", None) if isinstance(instance, SavedFilter) else None,
     ]
     return [world.tree.chair_a, *{u for u in own if u is not None}]
 

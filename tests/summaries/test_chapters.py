@@ -123,7 +123,7 @@ def test_the_page_shows_the_draft_beside_the_chairs_text_with_its_figures(client
     page = client.get(reverse("summaries:report", args=[report.pk])).content.decode()
     assert CASES_EDIT in page  # the chair's text in the editor
     assert "2026年上半年，共受理登记劳动争议6件" in page  # the draft beside it
-    assert "cases.received" in page and "受理登记劳动争议" in page  # with the figures it is drawn from
+    assert 'data-key="cases.received"' in page and "受理登记劳动争议" in page  # with the figures it is drawn from
     assert "138,600元" in page  # 涉及标的额, exact
     assert "您的文字（已改写）" in page
 

@@ -2,8 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from workflows.models import Notification
+from workflows.models import Notification, NotificationSetting
 from workflows.notifications import notify
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,44 @@ def test_the_outbox_sends_an_email_whose_message_was_never_queued(tree, mailoutb
     Notification.objects.filter(pk=note.pk).update(created=timezone.now() - datetime.timedelta(minutes=11))
     assert send_pending_emails() == 1 and len(mailoutbox) == 1
     assert send_pending_emails() == 0 and len(mailoutbox) == 1
+
+
+def test_the_email_carries_an_absolute_link(tree, mailoutbox, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://gh.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([tree.committee_a], title="新待办：审核入会申请", body="张三的入会申请", url="/tasks/1/")
+    assert mailoutbox[0].body == "张三的入会申请\n\nhttps://gh.example.org/tasks/1/"
+
+
+def test_each_person_chooses_which_notifications_come_by_email(
+    client, tree, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("notification_settings")
+    client.force_login(tree.committee_a)
+    page = client.get(url).content.decode()
+    assert page.count('type="checkbox"') == len(Notification.Kind.values) and page.count("checked") == 4
+    assert client.post(url, {"email_kinds": ["nope"]}).status_code == 200  # refused, nothing saved
+    assert not NotificationSetting.objects.exists()
+    response = client.post(url, {"email_kinds": ["task", "escalation"]}, follow=True)
+    assert "通知设置已保存" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([tree.committee_a], title="新待办：审核入会申请", kind="task")
+        (reminder,) = notify([tree.committee_a], title="催办：审核入会申请", kind="reminder")
+    assert [m.subject for m in mailoutbox] == ["新待办：审核入会申请"]  # the reminder stays in the app
+    reminder.refresh_from_db()
+    assert not reminder.email_pending and reminder.emailed_at is None
+    client.force_login(tree.applicant_a)
+    assert "通知设置已保存" not in client.get(url).content.decode()
+
+
+def test_the_unread_tab_lists_only_unread_notifications(client, tree):
+    (read,) = notify([tree.chair], title="已读的通知", email=False)
+    notify([tree.chair], title="未读的通知", email=False)
+    Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())
+    client.force_login(tree.chair)
+    page = client.get(reverse("notification_list") + "?show=unread").content.decode()
+    assert "未读的通知" in page and "已读的通知" not in page
+    page = client.get(reverse("notification_list")).content.decode()
+    assert "未读的通知" in page and "已读的通知" in page
+    Notification.objects.update(read_at=timezone.now())
+    assert "没有未读通知" in client.get(reverse("notification_list") + "?show=unread").content.decode()

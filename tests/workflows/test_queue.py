@@ -9,7 +9,7 @@ from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from tests.factories import fresh
-from workflows import engine, services
+from workflows import consultations, engine, services
 from workflows.models import Member, MembershipApplication
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,28 @@ def test_bulk_with_a_task_out_of_scope_changes_nothing(client, tree):
     response = client.post(reverse("task_bulk"), {"task": ids, "box": "queue"}, follow=True)
     assert "部分任务已被他人处理或不在您的范围内" in response.content.decode()
     assert set(MembershipApplication.objects.values_list("status", flat=True)) == {"submitted"}
+
+
+def test_bulk_does_each_task_it_can_and_reports_each_it_cannot(client, tree):
+    from workflows.models import AuditEvent
+
+    make_review_tasks(tree, 3)
+    tasks = list(engine.open_tasks_for_all(status=STATUS.NEW))
+    blocked = tasks[1]
+    engine.task_claim(task=blocked, actor=fresh(tree.committee_a))
+    blocked.refresh_from_db()
+    consultations.consult(  # 加签: this one waits for the chair's opinion
+        task=blocked, actor=fresh(tree.committee_a), consultant=fresh(tree.chair_a), question="是否属实？"
+    )
+    client.force_login(tree.committee_a)
+    ids = [t.pk for t in tasks]
+    events = AuditEvent.objects.count()
+    page = client.post(reverse("task_bulk"), {"task": ids, "box": "queue"}, follow=True).content.decode()
+    assert "已批量办结2项任务" in page and "以下1项未办理，保持原状" in page and "正在等待甲主席的意见" in page
+    statuses = dict(MembershipApplication.objects.values_list("pk", "status"))
+    assert sorted(statuses.values()) == ["approved", "approved", "submitted"]
+    blocked.refresh_from_db()
+    assert blocked.status == STATUS.ASSIGNED and AuditEvent.objects.count() == events + 2  # two approvals
 
 
 def test_empty_queue_says_so(client, tree):

@@ -102,7 +102,7 @@ BOUNDS = {
     "aid file": (28, 27),
     "aid verify": (16, 15),
     "aid review": (23, 22),
-    "aid approve": (23, 22),
+    "aid approve": (24, 23),  # +1: the 发放 step it creates has a deadline (issue 16)
     "aid disburse": (20, 19),
     "proposal second": (6, 5),
     "proposal file": (18, 17),

@@ -1,13 +1,15 @@
 """The engine core's tables: organisation, periods, audit trail, records' companions, queue."""
 
 from .audit import AuditEvent
+from .consultation import Consultation
+from .delegation import DelegatedTask, Delegation
 from .engine import TaskDeadline, UnionProcess
 from .health import Heartbeat
 from .membership import MembershipApplication
-from .notifications import Notification
+from .notifications import Notification, NotificationSetting
 from .org import EmployerUnit, Member, OrgUnit, RoleAssignment
 from .periods import Period
-from .records import Attachment, Comment, WorkflowRecord
+from .records import Attachment, Comment, SavedFilter, WorkflowRecord
 from .tokens import ApiToken
 
 __all__ = [
@@ -15,14 +17,19 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Comment",
+    "Consultation",
+    "DelegatedTask",
+    "Delegation",
     "EmployerUnit",
     "Heartbeat",
     "Member",
     "MembershipApplication",
     "Notification",
+    "NotificationSetting",
     "OrgUnit",
     "Period",
     "RoleAssignment",
+    "SavedFilter",
     "TaskDeadline",
     "UnionProcess",
     "WorkflowRecord",

@@ -48,6 +48,11 @@ class MembershipApplication(WorkflowRecord):
         # No personal data: the applicant's name is added for each viewer by workflows.pii.title.
         return _("入会申请（第%(pk)s号）") % {"pk": self.pk}
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("membership_detail", args=[self.pk])
+
     @transition(
         field=status,
         source=Status.SUBMITTED,

@@ -47,3 +47,23 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class NotificationSetting(models.Model):
+    """Which kinds of notification a person also wants by email (all of them unless they say not)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_setting", primary_key=True
+    )
+    email_off = models.JSONField(_("不发邮件的通知类型"), default=list, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self):
+        return str(self.user)
+
+    def emails(self, kind):
+        return kind not in self.email_off

@@ -41,6 +41,18 @@ class WorkflowRecord(FSMModelMixin, models.Model):
         """Records ``user`` reads without a reading role: by default those they filed."""
         return models.Q(created_by_id=user.pk)
 
+    def filed_by(self, user):
+        """Whether ``user`` filed this record or it is about them (who may 催办 it, 我发起的)."""
+        from workflows import pii
+
+        return user.is_authenticated and (self.created_by_id == user.pk or pii.is_subject(user, self))
+
+    def may_open_attachments(self, user):
+        """Whether ``user`` may open (and add to) this record's attachments, beyond reading it: by
+        default everyone who reads it; a record whose attachments hold more than its page shows
+        (an aid application's certificates) narrows it."""
+        return True
+
     def status_label(self):
         return self.get_status_display()
 
@@ -102,3 +114,36 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class SavedFilter(models.Model):
+    """A list's search and filters saved under a name; it appears in its owner's sidebar."""
+
+    LISTS = {
+        "cases:list": _("劳动争议调解"),
+        "aid:list": _("困难帮扶"),
+        "proposals:list": _("职代会提案"),
+        "task_list": _("任务"),
+    }
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("名称"), max_length=30)
+    list_name = models.CharField(_("列表"), max_length=30)
+    box = models.CharField(max_length=12, blank=True)  # the task list's box
+    query = models.CharField(_("筛选条件"), max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的筛选")
+        verbose_name_plural = _("保存的筛选")
+        ordering = ["created", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        path = reverse(self.list_name, args=[self.box] if self.box else [])
+        return f"{path}?{self.query}" if self.query else path

@@ -136,3 +136,46 @@ def subject(context, task):
     from workflows import pii as personal_data
 
     return personal_data.task_subject(_viewer(context), task)
+
+
+# -- the record's open steps: 当前环节 and 催办 ---------------------------------------------------
+@register.simple_tag(takes_context=True)
+def task_link(context, task):
+    """``{% task_link t %}``: the step's title, a link only for those who may open its page (the
+    holder, who may claim it, who reads its domain) — an applicant sees where the record is
+    without a link that would answer 404."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from workflows.selectors import may_open_task
+
+    user = _viewer(context)
+    if user is not None and may_open_task(user, task):
+        return format_html('<a href="{}">{}</a>', reverse("task_detail", args=[task.pk]), task.title)
+    return task.title
+
+
+@register.inclusion_tag("workflows/_urge.html", takes_context=True)
+def urge_form(context, record, open_tasks):
+    """``{% urge_form record open_tasks %}``: the 催办 button for the applicant and the chair while
+    the record has an open step."""
+    from workflows.engine import may_urge
+    from workflows.forms import UrgeForm
+
+    user = _viewer(context)
+    show = user is not None and bool(open_tasks) and may_urge(user, record)
+    return {
+        "show": show,
+        "form": UrgeForm() if show else None,
+        "label": record._meta.label_lower,
+        "pk": record.pk,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("workflows/_flow_steps.html")
+def flow_steps(record):
+    """``{% flow_steps record %}``: the record's flow as steps, the current one highlighted."""
+    from workflows.flow_steps import steps_for
+
+    return {"steps": steps_for(record)}

@@ -11,8 +11,25 @@ from django.views.decorators.http import require_POST
 
 from .. import badges, keyset, pii, selectors, services
 from ..engine import open_tasks_for
-from ..forms import AttachmentForm, CommentForm, MembershipApplyForm, ReasonForm
-from ..models import Attachment, Comment, Member, MembershipApplication, Notification, Period
+from ..errors import WorkflowError
+from ..forms import (
+    AttachmentForm,
+    CommentForm,
+    DelegationForm,
+    MembershipApplyForm,
+    NotificationSettingsForm,
+    ReasonForm,
+)
+from ..models import (
+    Attachment,
+    Comment,
+    Delegation,
+    Member,
+    MembershipApplication,
+    Notification,
+    NotificationSetting,
+    Period,
+)
 from ..roles import Role
 from .common import request_id, user_errors
 
@@ -146,7 +163,8 @@ def membership_action(request, pk, action):
 def attachment_download(request, pk):
     """Attachments are served only to those who may see their record (they can hold PII)."""
     attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
-    if not selectors.may_read(request.user, attachment.record):
+    record = attachment.record
+    if not selectors.may_read(request.user, record) or not getattr(record, "may_open_attachments", bool)(request.user):
         raise Http404
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
@@ -154,8 +172,30 @@ def attachment_download(request, pk):
 @login_required
 def notification_list(request):
     notes = Notification.objects.filter(recipient=request.user).order_by("-created")
+    unread_only = request.GET.get("show") == "unread"
+    if unread_only:
+        notes = notes.filter(read_at__isnull=True)
     page = Paginator(notes, 20).get_page(request.GET.get("page"))
-    return render(request, "workflows/notification_list.html", {"page": page})
+    return render(request, "workflows/notification_list.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+def notification_settings(request):
+    """Which notifications also come by email (the app shows them all)."""
+    setting = NotificationSetting.objects.filter(user=request.user).first()
+    off = set(setting.email_off) if setting else set()
+    initial = {"email_kinds": [kind for kind in Notification.Kind.values if kind not in off]}
+    form = NotificationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["email_kinds"])
+        NotificationSetting.objects.update_or_create(
+            user=request.user, defaults={"email_off": sorted(set(Notification.Kind.values) - chosen)}
+        )
+        messages.success(request, _("通知设置已保存。"))
+        return redirect("notification_settings")
+    return render(
+        request, "workflows/notification_settings.html", {"form": form, "has_email": bool(request.user.email)}
+    )
 
 
 @login_required
@@ -200,3 +240,111 @@ def period_reopen(request, pk):
         )
         messages.success(request, _("%(period)s已重新开放，修改将记入审计记录。") % {"period": period.label})
     return redirect("period_list")
+
+
+@login_required
+def delegation_page(request):
+    """代理: name a deputy for a date range; see whom I act for."""
+    from .. import delegations
+
+    candidates = delegations.deputy_candidates(request.user)
+    form = DelegationForm(request.POST or None, candidates=candidates)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                delegation = delegations.delegation_create(
+                    principal=request.user,
+                    deputy=data["deputy"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    note=data["note"],
+                )
+            except WorkflowError as exc:
+                for field, errors in exc.fields.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                moved = delegation.moves.count()
+                messages.success(
+                    request,
+                    _("已委托%(deputy)s代理（%(start)s至%(end)s）；%(n)s项待办已转给代理人。")
+                    % {
+                        "deputy": delegation.deputy.get_full_name() or delegation.deputy.username,
+                        "start": delegation.starts_on,
+                        "end": delegation.ends_on,
+                        "n": moved,
+                    },
+                )
+                return redirect("delegation")
+    given = Delegation.objects.filter(principal=request.user).select_related("deputy")[:20]
+    taken = Delegation.objects.filter(deputy=request.user, ends_on__gte=timezone.localdate())
+    taken = taken.select_related("principal")
+    return render(
+        request,
+        "workflows/delegation.html",
+        {
+            "form": form,
+            "has_candidates": candidates.exists(),
+            "given": given,
+            "taken": taken.filter(cancelled_at__isnull=True),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delegation_cancel(request, pk):
+    from .. import delegations
+
+    delegation = get_object_or_404(Delegation, pk=pk, principal=request.user)  # only one's own
+    with user_errors(request):
+        delegations.delegation_cancel(delegation=delegation, actor=request.user)
+        messages.success(request, _("已取消代理；已转给代理人的待办仍由其办理，可请其转交回您。"))
+    return redirect("delegation")
+
+
+@login_required
+def mine(request):
+    """我发起的: what I filed across every flow, where it stands and what is mine to do."""
+    from ..mine import filed_by
+
+    rows = filed_by(request.user)
+    return render(
+        request,
+        "workflows/mine.html",
+        {"rows": rows, "open_count": sum(r.is_open for r in rows), "todo": sum(bool(r.my_steps) for r in rows)},
+    )
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    from .. import saved_filters
+
+    back = request.POST.get("back", "")
+    with user_errors(request):
+        saved = saved_filters.save(
+            request,
+            name=request.POST.get("name", ""),
+            list_name=request.POST.get("list", ""),
+            box=request.POST.get("box", ""),
+            query=request.POST.get("query", ""),
+        )
+        messages.success(request, _("已保存筛选“%(name)s”，可在左侧“我的筛选”中打开。") % {"name": saved.name})
+        return redirect(saved.get_absolute_url())
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "dashboard")
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk):
+    from .. import saved_filters
+
+    if not saved_filters.delete(request, pk):
+        raise Http404
+    messages.success(request, _("已删除该筛选。"))
+    return redirect("dashboard")

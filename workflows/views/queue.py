@@ -16,10 +16,11 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .. import engine, keyset, pii, selectors
+from .. import consultations, engine, keyset, pii, selectors
 from ..engine import UnionFlow
-from ..forms import ReassignForm
-from ..models import OrgUnit
+from ..errors import NotPermitted
+from ..forms import ConsultAnswerForm, ConsultForm, ReassignForm, TransferForm, UrgeForm
+from ..models import Consultation, OrgUnit, WorkflowRecord
 from .common import request_id, user_errors
 
 BOXES = {
@@ -92,7 +93,7 @@ class QueueFilterForm(forms.Form):
             "archive": [STATUS.DONE],
             "overseen": [STATUS.NEW, STATUS.ASSIGNED],
         }[box]
-        self.fields["status"].choices = [("", _("全部"))] + [(s, STATUS(s).label) for s in statuses]
+        self.fields["status"].choices = [("", _("全部"))] + [(s, STATUS_CHOICE_LABELS[s]) for s in statuses]
 
 
 @login_required
@@ -125,29 +126,12 @@ def task_list(request, box="inbox"):
     )
 
 
-def _read_permission(process):
-    """The read permission of the record a process carries (content types are cached: no query)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    if process.artifact_content_type_id is None:
-        return None
-    return ContentType.objects.get_for_id(process.artifact_content_type_id).model_class().read_permission
-
-
 def _task_for(request, pk):
     task = Task.objects.filter(pk=pk, flow_task_type="HUMAN").select_related(*selectors.QUEUE_RELATED).first()
     if task is None:
         raise Http404
     process = task.process.unionprocess
-    user = request.user
-    # The holder, whoever may take it, and the roles that read its record's domain (a task page
-    # shows the record): a finance officer opens no labour dispute through its task.
-    allowed = (
-        task.owner_id == user.pk
-        or (task.owner_permission and user.has_perm(task.owner_permission, process))
-        or user.has_perm(_read_permission(process), process)
-    )
-    if not allowed:
+    if not selectors.may_open_task(request.user, task, process):
         raise Http404  # not in scope: do not even confirm the task exists
     return task, process
 
@@ -160,14 +144,31 @@ def task_detail(request, pk):
     if request.method == "POST" and form is not None and form.is_valid():
         with user_errors(request):
             engine.task_complete(task=task, actor=request.user, data=form.cleaned_data, request_id=request_id(request))
-            messages.success(request, _("“%(task)s”已办结。") % {"task": task.title})
+            messages.success(request, _done_message(request.user, task))
             return redirect("task_list", box="inbox")
         task.refresh_from_db()
     record = process.artifact
-    reassign_form = None
+    reassign_form = transfer_form = None
     if task.status in selectors.OPEN_STATUSES and request.user.has_perm("workflows.reassign_task", process):
         candidates = engine.task_reassign_candidates(task)
         reassign_form = ReassignForm(candidates=candidates) if candidates.exists() else None
+    if task.status in selectors.OPEN_STATUSES and task.owner_id == request.user.pk:
+        candidates = engine.task_transfer_candidates(task, request.user)
+        transfer_form = TransferForm(candidates=candidates) if candidates.exists() else None
+    consult_form = None
+    if task.status in selectors.OPEN_STATUSES and task.owner_id == request.user.pk:
+        colleagues = consultations.candidates(task, request.user)
+        consult_form = ConsultForm(candidates=colleagues) if colleagues.exists() else None
+    asked = (
+        list(task.consultations.select_related("consultant", "asked_by")) if (task.data or {}).get("consulted") else []
+    )
+    for consultation in asked:
+        if (
+            consultation.pending
+            and consultation.consultant_id == request.user.pk
+            and task.status in selectors.OPEN_STATUSES
+        ):
+            consultation.answer_form = ConsultAnswerForm()
     return render(
         request,
         "workflows/task_detail.html",
@@ -181,9 +182,38 @@ def task_detail(request, pk):
             and task.status in selectors.OPEN_STATUSES
             and not node.person_bound,
             "reassign_form": reassign_form,
+            "transfer_form": transfer_form,
+            "consult_form": consult_form,
+            "consultations": asked,
             "events": pii.timeline(request.user, record) if record else [],
             "record_template": f"{record._meta.app_label}/{record._meta.model_name}_summary.html" if record else None,
         },
+    )
+
+
+# viewflow's own labels are English ("New", "Assigned"): the filter speaks the queue's words
+STATUS_CHOICE_LABELS = {
+    STATUS.NEW: _("待认领"),
+    STATUS.ASSIGNED: _("已认领"),
+    STATUS.STARTED: _("办理中"),
+    STATUS.DONE: _("已办结"),
+}
+
+
+def _done_message(user, task):
+    """“…”已办结, and the next task of my inbox (oldest first, as the list reads) to go on with."""
+    from django.urls import reverse
+
+    done = _("“%(task)s”已办结。") % {"task": task.title}
+    following = selectors.tasks_inbox(user).exclude(pk=task.pk).order_by("created", "pk").first()
+    if following is None:
+        return format_html("{} {}", done, _("待办已全部办完。"))
+    return format_html(
+        '{} {}<a href="{}">{}</a>',
+        done,
+        _("下一项："),
+        reverse("task_detail", args=[following.pk]),
+        f"{following.title}（{pii.task_subject(user, following)}）",
     )
 
 
@@ -206,6 +236,30 @@ def task_action(request, pk, action):
             else:
                 engine.task_reassign(task=task, actor=request.user, to_user=form.cleaned_data["to_user"])
                 messages.success(request, _("已改派。"))
+        elif action == "consult":
+            if task.owner_id != request.user.pk:
+                raise NotPermitted(consultations.NOT_HOLDER)
+            form = ConsultForm(request.POST, candidates=consultations.candidates(task, request.user))
+            if not form.is_valid():
+                messages.error(request, _("请选择征求意见的同事并写明问题（不超过500字）。"))
+            else:
+                data = form.cleaned_data
+                consultations.consult(
+                    task=task, actor=request.user, consultant=data["consultant"], question=data["question"]
+                )
+                messages.success(request, _("已发出征求意见，收到意见前本环节暂不能办理。"))
+        elif action == "transfer":
+            if task.owner_id != request.user.pk:
+                raise NotPermitted(engine.TRANSFER_NOT_YOURS)
+            form = TransferForm(request.POST, candidates=engine.task_transfer_candidates(task, request.user))
+            if not form.is_valid():
+                messages.error(request, _("请选择有权办理该环节的同事，附言不超过200字。"))
+            else:
+                to_user = form.cleaned_data["to_user"]
+                engine.task_transfer(task=task, actor=request.user, to_user=to_user, note=form.cleaned_data["note"])
+                name = to_user.get_full_name() or to_user.username
+                messages.success(request, _("已转交给%(user)s。") % {"user": name})
+                return redirect("task_list", box="inbox")  # no longer mine: back to my list
         else:
             raise Http404
     return redirect("task_detail", pk=pk)
@@ -223,11 +277,74 @@ def task_bulk(request):
     if len(tasks) != len(ids):
         messages.error(request, _("部分任务已被他人处理或不在您的范围内，请刷新后重试。"))
         return redirect("task_list", box=request.POST.get("box", "inbox"))
-    with user_errors(request):
-        done = engine.task_bulk_complete(tasks=tasks, actor=request.user, request_id=request_id(request))
-        messages.success(request, _("已批量办结%(n)s项任务。") % {"n": done})
+    result = engine.task_bulk_complete(tasks=tasks, actor=request.user, request_id=request_id(request))
+    if result.done:
+        messages.success(request, _("已批量办结%(n)s项任务。") % {"n": len(result.done)})
+    if result.failed:
+        pii.attach_records([task for task, _why in result.failed])
+        lines = format_html_join(
+            "",
+            "<li>“{}”（{}）：{}</li>",
+            ((t.title, pii.task_subject(request.user, t), why) for t, why in result.failed),
+        )
+        messages.error(
+            request,
+            format_html("{}<ul>{}</ul>", _("以下%(n)s项未办理，保持原状：") % {"n": len(result.failed)}, lines),
+        )
     return redirect("task_list", box=request.POST.get("box", "inbox"))
 
 
 def _mine_or_claimable(user, claimable):
     return Q(owner_id=user.pk, status__in=[STATUS.ASSIGNED, STATUS.STARTED]) | Q(pk__in=claimable)
+
+
+@login_required
+@require_POST
+def record_urge(request, label, pk):
+    """催办 from a record's page: the applicant or the chair nudges its current handlers."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not issubclass(model, WorkflowRecord):  # only flow records carry open steps and a filer
+        raise Http404
+    record = model._default_manager.filter(pk=pk).first()
+    if record is None or not engine.may_urge(request.user, record):
+        raise Http404  # not theirs: do not confirm the record exists
+    form = UrgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("附言不超过200字。"))
+    else:
+        with user_errors(request):
+            sent = engine.record_urge(record=record, actor=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("已催办，已提醒%(n)s位办理人。") % {"n": len({n.recipient_id for n in sent})})
+    return redirect(record.get_absolute_url())
+
+
+@login_required
+@require_POST
+def consultation_action(request, pk, action):
+    """加签: the colleague answers; the asker (or the task's holder) withdraws the request."""
+    consultation = Consultation.objects.select_related("task").filter(pk=pk).first()
+    if consultation is None or request.user.pk not in (
+        consultation.consultant_id,
+        consultation.asked_by_id,
+        consultation.task.owner_id,
+    ):
+        raise Http404  # not theirs: do not confirm it exists
+    with user_errors(request):
+        if action == "answer":
+            form = ConsultAnswerForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("请填写您的意见（不超过2000字）。"))
+            else:
+                consultations.answer(consultation=consultation, actor=request.user, text=form.cleaned_data["answer"])
+                messages.success(request, _("意见已提交，已通知征求人。"))
+        elif action == "withdraw":
+            consultations.withdraw(consultation=consultation, actor=request.user)
+            messages.success(request, _("已撤回加签。"))
+        else:
+            raise Http404
+    return redirect("task_detail", pk=consultation.task_id)

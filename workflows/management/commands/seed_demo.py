@@ -88,6 +88,29 @@ LOGINS = [
 ]
 
 
+def second_people(code="hcdz"):
+    """[(username, name, what for)]: the people the demo gave a role in the main union beside the
+    logins above — the other committee member (the second 入户核实 of an aid application needs a
+    different person) and two staff representatives to second (附议) a proposal."""
+    logins = [username for username, *_ in LOGINS]
+    committee = (
+        RoleAssignment.objects.filter(role=Role.COMMITTEE, org_unit__code=code)
+        .exclude(user__username__in=logins)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    representatives = (
+        Member.objects.filter(is_representative=True, org_unit__code=code, user__is_active=True)
+        .exclude(user__username__in=logins)
+        .select_related("user")
+        .order_by("user__username")[:2]
+    )
+    people = [(committee.user, "第二位入户核实委员（委员会委员）")] if committee else []
+    people += [(m.user, "职工代表：附议提案") for m in representatives]
+    return [(user.username, user.get_full_name() or user.username, what) for user, what in people]
+
+
 class Command(BaseCommand):
     help = "载入演示数据：开发区总工会及其基层工会、数百名职工、各角色的演示账号。"
 
@@ -257,3 +280,6 @@ class Command(BaseCommand):
         for username, name, role, code, _staff in LOGINS:
             unit = OrgUnit.objects.filter(code=code).values_list("name", flat=True).first() or ""
             self.stdout.write(f"  {username:<10} {name:<6} {role.label:<8} {unit}")
+        self.stdout.write("  以下为同一密码的演示职工，用于需要第二个人的环节（华辰电子）：")
+        for username, name, what in second_people():
+            self.stdout.write(f"  {username:<10} {name:<6} {what}")
