@@ -70,6 +70,25 @@ def load(command):
         filed_count += 1
     replay.run()
     command.stdout.write(f"劳动争议案件：{filed_count} 件（{start:%Y-%m-%d} 至 {today:%Y-%m-%d}）")
+    _copy_to_finance(command)
+
+
+def _copy_to_finance(command):
+    """抄送: 华辰's committee member copies its latest wage dispute to finance, so 抄送我的 has one."""
+    from workflows import copies
+
+    case = (
+        GrievanceCase.objects.filter(org_unit=command.units["hcdz"], category="wages")
+        .order_by("-filed_on", "-pk")
+        .first()
+    )
+    if case is not None:
+        copies.copy_record(
+            record=case,
+            actor=command.User.objects.get(username="weiyuan"),
+            people=[command.User.objects.get(username="caiwu")],
+            note="涉及欠薪，该职工如申请困难帮扶，请参考本案。",
+        )
 
 
 def _mediators(rng):

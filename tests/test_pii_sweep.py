@@ -49,6 +49,7 @@ from workflows.models import (
     MembershipApplication,
     Notification,
     Period,
+    RecordCopy,
     SavedFilter,
 )
 from workflows.roles import Role
@@ -170,6 +171,10 @@ class Data:
         core_services.comment_add(record=mine, actor=fresh(m), body="已电话联系申请人。")
         evidence = SimpleUploadedFile("工资条.pdf", b"%PDF-1.4 x", content_type="application/pdf")
         core_services.attachment_add(record=mine, actor=fresh(self.worker), upload=evidence)
+        from workflows import copies
+
+        # 抄送 to finance, who reads no labour dispute of its own: the copy opens the case, masked
+        copies.copy_record(record=mine, actor=fresh(tree.committee_a), people=[fresh(self.finance)], note="请知悉")
 
     def _aid_with_timers(self):
         tree, n = self.tree, self.needy
@@ -320,6 +325,8 @@ def ARGUMENTS(data):
         "task_detail": each(tasks),
         "task_action": each(tasks[:1], action="claim"),
         "record_urge": [{"label": "cases.grievancecase", "pk": pk} for pk in cases[:1]],
+        "record_copy": [{"label": "cases.grievancecase", "pk": pk} for pk in cases],
+        "copy_open": each(ids(RecordCopy.objects.all())),
         "task_list": [{"box": box} for box in ("inbox", "queue", "archive", "overseen")],
         "membership_detail": each(memberships),
         "membership_action": each(memberships[:1], action="comment"),

@@ -119,6 +119,52 @@ class UrgeForm(forms.Form):
     note = forms.CharField(label=_("附言（可选）"), required=False, max_length=200)
 
 
+class CopyForm(forms.Form):
+    """抄送: people by name and/or whole roles, of the record's union or a union above it."""
+
+    people = forms.ModelMultipleChoiceField(
+        label=_("抄送人"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("或按角色抄送"), choices=[], required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("附言（可选）"), required=False, max_length=200)
+
+    def __init__(self, *args, record, actor, **kwargs):
+        from .copies import COPY_ROLES, candidates
+
+        super().__init__(*args, **kwargs)
+        people = candidates(record, actor)
+        self.fields["people"].queryset = people
+        self.fields["people"].label_from_instance = lambda user: self._label(user, record)
+        self.fields["roles"].choices = [(role.value, role.label) for role in COPY_ROLES]
+
+    def _label(self, user, record):
+        """ "刘德明（工会主席）": the name with the roles that make them a colleague here (one query)."""
+        if not hasattr(self, "_roles"):
+            from .models import RoleAssignment
+            from .roles import Role
+
+            self._roles = {}
+            rows = RoleAssignment.objects.filter(org_unit__in=record.org_unit.ancestors()).values_list(
+                "user_id", "role"
+            )
+            for user_id, role in rows.order_by("role"):
+                self._roles.setdefault(user_id, []).append(str(Role(role).label))
+        roles = "、".join(dict.fromkeys(self._roles.get(user.pk, [])))
+        name = user.get_full_name() or user.username
+        return f"{name}（{roles}）" if roles else name
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("people") and not data.get("roles") and not self.errors:
+            raise forms.ValidationError(_("请选择抄送人或抄送角色。"))
+        return data
+
+
 def max_attachment_mb():
     return settings.UNIONFLOW["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
 

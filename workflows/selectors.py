@@ -61,9 +61,18 @@ def members_visible_to(user):
 
 
 def readable_q(user, model):
-    """A ``Q`` for the ``model`` records ``user`` reads: the domain's readers in their scope, and the
-    people the record is open to (its filer, the person it is about)."""
-    return in_scope_q(user, perm=model.read_permission) | model.open_to_q(user)
+    """A ``Q`` for the ``model`` records ``user`` reads: the domain's readers in their scope, the
+    people the record is open to (its filer, the person it is about), and those it was copied to
+    (抄送)."""
+    return in_scope_q(user, perm=model.read_permission) | model.open_to_q(user) | copied_q(user, model)
+
+
+def copied_q(user, model):
+    """The ``model`` records copied to ``user`` (抄送): ``pk IN (SELECT object_id …)``, one index range."""
+    from .models import RecordCopy
+
+    copies = RecordCopy.objects.filter(recipient_id=user.pk, content_type=ContentType.objects.get_for_model(model))
+    return Q(pk__in=copies.values("object_id"))
 
 
 def records_readable_by(user, model):

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .views import health, pages, queue
+from .views import copies, health, pages, queue
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("tasks/<int:pk>/", queue.task_detail, name="task_detail"),
     path("tasks/<int:pk>/<str:action>/", queue.task_action, name="task_action"),
     path("records/<str:label>/<int:pk>/urge/", queue.record_urge, name="record_urge"),
+    path("records/<str:label>/<int:pk>/copy/", copies.record_copy, name="record_copy"),
+    path("copies/<int:pk>/", copies.copy_open, name="copy_open"),
+    path("copied/", copies.copied, name="copied"),
     path("consultations/<int:pk>/<str:action>/", queue.consultation_action, name="consultation_action"),
     path("tasks/box/<str:box>/", queue.task_list, name="task_list"),
     path("membership/", pages.membership_list, name="membership_list"),

@@ -41,7 +41,7 @@ from tests.aid.test_aid_flow import through_review, votes
 from tests.cases.conftest import file_kwargs
 from tests.factories import fresh, grant, make_user
 from tests.proposals.conftest import submitted
-from workflows import consultations, delegations, engine, services
+from workflows import consultations, copies, delegations, engine, services
 from workflows.models import (
     Attachment,
     Consultation,
@@ -50,6 +50,7 @@ from workflows.models import (
     MembershipApplication,
     Notification,
     Period,
+    RecordCopy,
     SavedFilter,
 )
 from workflows.notifications import notify
@@ -69,6 +70,8 @@ RECORD_PAGES = {
     "notification_read": Notification,
     "delegation_cancel": Delegation,
     "consultation_action": Consultation,
+    "record_copy": (GrievanceCase, MembershipApplication, AidApplication, AidBatch, Proposal),  # 抄送
+    "copy_open": RecordCopy,
     "saved_filter_delete": SavedFilter,
     "period_reopen": Period,
     "cases:detail": GrievanceCase,
@@ -111,6 +114,7 @@ CASE_ACTIONS = ["session", "extend", "withdraw", "sign", "comment", "extend_peti
 PARAMS = {
     ("task_action", "action"): lambda task: ["claim", "release", "reassign", "transfer"],
     ("record_urge", "label"): lambda record: [record._meta.label_lower],
+    ("record_copy", "label"): lambda record: [record._meta.label_lower],
     ("consultation_action", "action"): lambda consultation: ["answer", "withdraw"],
     ("membership_action", "action"): lambda record: ["withdraw", "comment", "attach"],
     ("cases:action", "action"): lambda case: CASE_ACTIONS,
@@ -129,7 +133,7 @@ RECORD_PARAMS = {"pk", "period_pk"}
 NO_RECORD = {
     "dashboard", "healthz", "login", "logout", "task_bulk", "task_list", "membership_list", "membership_apply",
     "notification_list", "notification_read_all", "period_list", "cases:list", "cases:file", "cases:register",
-    "delegation", "mine", "notification_settings", "saved_filter_save",
+    "delegation", "mine", "copied", "notification_settings", "saved_filter_save",
     "proposals:list", "proposals:new", "aid:list", "aid:apply", "aid:publicity", "aid:funds", "aid:files",
     "aid:file_new", "aid:batch_new", "summaries:live", "summaries:close", "schema", "api_docs", "api-root",
 }  # fmt: skip
@@ -249,7 +253,7 @@ def reach(instance):
         return readers(instance.record)
     if isinstance(instance, Period | Report):
         return set(roles_granting("workflows.manage_period"))
-    if isinstance(instance, Notification | Delegation | Consultation | SavedFilter):
+    if isinstance(instance, Notification | Delegation | Consultation | SavedFilter | RecordCopy):
         return set()  # the recipient's / the member's own only
     if isinstance(instance, Fund | FundBudget):
         return set(roles_granting(AID_READ))  # a fund and its budgets are read with the union's aid
@@ -323,6 +327,7 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
     asked = consultations.consult(
         task=held, actor=fresh(tree.committee_a), consultant=fresh(aid_people["committee2"]), question="是否属实？"
     )
+    copied = copies.copy_record(record=case, actor=fresh(tree.committee_a), people=[fresh(aid_people["finance"])])
     away = delegations.delegation_create(  # from next week: the world's tasks stay where they are
         principal=fresh(tree.committee_a),
         deputy=fresh(aid_people["committee2"]),
@@ -346,6 +351,7 @@ def world(tree, worker, mediator, fund, period, aid_people, congress, people):
         Notification: list(Notification.objects.filter(recipient=worker)),
         Delegation: [away],
         Consultation: [asked],
+        RecordCopy: copied,
         SavedFilter: [
             SavedFilter.objects.create(user=tree.chair_a, name="待受理", list_name="cases:list", query="s=1")
         ],

@@ -80,7 +80,9 @@ def test_each_person_chooses_which_notifications_come_by_email(
     url = reverse("notification_settings")
     client.force_login(tree.committee_a)
     page = client.get(url).content.decode()
-    assert page.count('type="checkbox"') == len(Notification.Kind.values) and page.count("checked") == 4
+    assert page.count('type="checkbox"') == len(Notification.Kind.values) and page.count("checked") == len(
+        Notification.Kind.values
+    )
     assert client.post(url, {"email_kinds": ["nope"]}).status_code == 200  # refused, nothing saved
     assert not NotificationSetting.objects.exists()
     response = client.post(url, {"email_kinds": ["task", "escalation"]}, follow=True)

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .consultation import Consultation
+from .copy import RecordCopy
 from .delegation import DelegatedTask, Delegation
 from .engine import TaskDeadline, UnionProcess
 from .health import Heartbeat
@@ -28,6 +29,7 @@ __all__ = [
     "NotificationSetting",
     "OrgUnit",
     "Period",
+    "RecordCopy",
     "RoleAssignment",
     "SavedFilter",
     "TaskDeadline",

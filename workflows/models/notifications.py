@@ -17,6 +17,7 @@ class Notification(models.Model):
         TASK = "task", _("待办提醒")
         REMINDER = "reminder", _("催办")
         ESCALATION = "escalation", _("超期督办")
+        COPY = "copy", _("抄送")
         INFO = "info", _("通知")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

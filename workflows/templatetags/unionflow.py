@@ -173,6 +173,19 @@ def urge_form(context, record, open_tasks):
     }
 
 
+@register.inclusion_tag("workflows/_copy_link.html", takes_context=True)
+def copy_link(context, record):
+    """``{% copy_link record %}``: the 抄送 button for those who read the record through their role."""
+    from workflows.copies import may_copy
+
+    user = _viewer(context)
+    return {
+        "show": user is not None and may_copy(user, record),
+        "label": record._meta.label_lower,
+        "pk": record.pk,
+    }
+
+
 @register.inclusion_tag("workflows/_flow_steps.html")
 def flow_steps(record):
     """``{% flow_steps record %}``: the record's flow as steps, the current one highlighted."""

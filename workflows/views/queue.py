@@ -20,8 +20,8 @@ from .. import consultations, engine, keyset, pii, selectors
 from ..engine import UnionFlow
 from ..errors import NotPermitted
 from ..forms import ConsultAnswerForm, ConsultForm, ReassignForm, TransferForm, UrgeForm
-from ..models import Consultation, OrgUnit, WorkflowRecord
-from .common import request_id, user_errors
+from ..models import Consultation, OrgUnit
+from .common import flow_record_or_404, request_id, user_errors
 
 BOXES = {
     "inbox": (_("我的待办"), selectors.tasks_inbox),
@@ -302,16 +302,8 @@ def _mine_or_claimable(user, claimable):
 @require_POST
 def record_urge(request, label, pk):
     """催办 from a record's page: the applicant or the chair nudges its current handlers."""
-    from django.apps import apps
-
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        raise Http404 from None
-    if not issubclass(model, WorkflowRecord):  # only flow records carry open steps and a filer
-        raise Http404
-    record = model._default_manager.filter(pk=pk).first()
-    if record is None or not engine.may_urge(request.user, record):
+    record = flow_record_or_404(label, pk)
+    if not engine.may_urge(request.user, record):
         raise Http404  # not theirs: do not confirm the record exists
     form = UrgeForm(request.POST)
     if not form.is_valid():
