@@ -262,6 +262,12 @@ class HumanTask(flow.View):
                 url=task_url(task),
                 kind="task",
             )
+        elif task.owner_permission:
+            # 可认领: the fan-out runs in the worker after the commit, not in the request; a broker
+            # that is down loses only the ping — the task waits in the pool and the badge counts it.
+            from .tasks import notify_pool
+
+            transaction.on_commit(lambda pk=task.pk: notify_pool.delay(pk), robust=True)
         return activation
 
     def _previous_due(self, task):
@@ -768,4 +774,44 @@ def open_tasks_for(record):
         process__artifact_object_id=record.pk,
         flow_task_type="HUMAN",
         status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+    )
+
+
+def pool_recipients(task):
+    """Who is told that ``task`` waits in the pool: those who may claim it in the nearest union up
+    from the record's unit where anyone may (a branch's case pings its union's committee, not every
+    chair of the federation above, who still finds it under 可认领)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import RoleAssignment
+    from .roles import roles_granting
+
+    process = task.process.unionprocess
+    rows = RoleAssignment.objects.filter(
+        role__in=roles_granting(task.owner_permission),
+        org_unit__in=process.org_unit.ancestors(),
+        user__is_active=True,
+    ).values_list("user_id", "org_unit__path")
+    rows = list(rows)
+    if not rows:
+        return []
+    nearest = max(len(path) for _user, path in rows)
+    ids = {user_id for user_id, path in rows if len(path) == nearest}
+    node = task.flow_task
+    return [user for user in get_user_model().objects.filter(pk__in=ids) if node.can_assign(user, task)]
+
+
+def notify_pool(task):
+    """可认领: tell those who may claim ``task`` that it waits for them — once per task, and only
+    while nobody holds it."""
+    if task.owner_id or task.status != STATUS.NEW or not task.owner_permission:
+        return []
+    process = task.process.unionprocess
+    return notify(
+        pool_recipients(task),
+        title=_("可认领：%(task)s") % {"task": task.title},
+        body=lambda user: pii.title(user, process.artifact),
+        url=task_url(task),
+        kind="pool",
+        dedupe_key=f"pool:{task.pk}",
     )

@@ -61,6 +61,17 @@ def apply_delegations():
 
 
 @shared_task(**RETRY)
+def notify_pool(task_id):
+    """可认领: ping those who may claim a task that landed in the pool (idempotent: once per task)."""
+    from viewflow.workflow.models import Task
+
+    from .engine import notify_pool as notify
+
+    task = Task.objects.select_related("process").filter(pk=task_id).first()
+    return len(notify(task)) if task is not None else 0
+
+
+@shared_task(**RETRY)
 def send_notification_email(notification_id):
     """Email one notification, unless it was emailed already (a redelivered or re-queued message).
 

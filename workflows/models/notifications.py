@@ -15,6 +15,7 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     class Kind(models.TextChoices):
         TASK = "task", _("待办提醒")
+        POOL = "pool", _("可认领提醒")
         REMINDER = "reminder", _("催办")
         ESCALATION = "escalation", _("超期督办")
         COPY = "copy", _("抄送")
