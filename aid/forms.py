@@ -8,6 +8,7 @@ from workflows.errors import REASON_REQUIRED
 from workflows.forms import RecordFilterForm
 from workflows.money import grouped_yuan
 from workflows.validators import PAYMENT_CEILING, not_in_future
+from workflows.widgets import AmountInput, DateInput
 
 from .models import AidApplication, AidType, Disbursement, Fund, FundBudget, HardshipFile, Vote
 
@@ -30,7 +31,12 @@ class HardshipFileForm(forms.ModelForm):
             "bank_account",
             "consent_signed_on",
         ]
-        widgets = {"cause": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "cause": forms.Textarea(attrs={"rows": 3}),
+            "income_per_head": AmountInput(),
+            "sudden_loss": AmountInput(),
+            "consent_signed_on": DateInput(),
+        }
         help_texts = {"category": _("系统按低保标准给出建议类别，委员会确认。")}
 
     def clean_consent_signed_on(self):
@@ -47,12 +53,13 @@ class ApplyForm(forms.Form):
         max_digits=12,
         decimal_places=2,
         validators=[PAYMENT_CEILING],
+        widget=AmountInput(),
     )
     reasons = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
 
 
 class VerifyForm(forms.Form):
-    visited_on = forms.DateField(label=_("入户核实日期"), initial=timezone.localdate)
+    visited_on = forms.DateField(label=_("入户核实日期"), initial=timezone.localdate, widget=DateInput())
     findings = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
     returned = forms.BooleanField(label=_("材料不全或情况不符，退回补正"), required=False)
 
@@ -71,6 +78,7 @@ class ResubmitForm(forms.Form):
         max_digits=12,
         decimal_places=2,
         validators=[PAYMENT_CEILING],
+        widget=AmountInput(),
     )
 
 
@@ -120,6 +128,7 @@ class ApproveForm(forms.Form):
         decimal_places=2,
         required=False,
         validators=[PAYMENT_CEILING],
+        widget=AmountInput(),
     )
     note = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
@@ -171,7 +180,9 @@ class UpperApproveForm(forms.Form):
 class DisburseForm(forms.Form):
     method = forms.ChoiceField(label=_("发放方式"), choices=Disbursement.Method.choices)
     reference = forms.CharField(label=_("凭证号或签收人"), max_length=60)
-    paid_on = forms.DateField(label=_("发放日期"), initial=timezone.localdate, validators=[not_in_future])
+    paid_on = forms.DateField(
+        label=_("发放日期"), initial=timezone.localdate, validators=[not_in_future], widget=DateInput()
+    )
 
 
 class ObjectionForm(forms.Form):
@@ -188,6 +199,7 @@ class BatchForm(forms.Form):
         decimal_places=2,
         initial=500,
         validators=[PAYMENT_CEILING],
+        widget=AmountInput(),
     )
     fund = forms.ModelChoiceField(label=_("资金"), queryset=Fund.objects.none())
     files = forms.ModelMultipleChoiceField(

@@ -9,6 +9,7 @@ from workflows.errors import REASON_REQUIRED
 from workflows.forms import RecordFilterForm
 from workflows.models import EmployerUnit
 from workflows.validators import CASE_AMOUNT, deadline
+from workflows.widgets import AmountInput, DateInput
 
 from .models import GrievanceCase
 
@@ -31,7 +32,12 @@ class CaseFileForm(forms.Form):
     claims = forms.CharField(label=_("请求事项"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
     workers_involved = forms.IntegerField(label=_("涉及职工人数"), min_value=1, initial=1)
     amount_claimed = forms.DecimalField(
-        label=_("标的额（元）"), min_value=Decimal("0"), max_digits=12, decimal_places=2, initial=Decimal("0")
+        label=_("标的额（元）"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        initial=Decimal("0"),
+        widget=AmountInput(),
     )
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
 
@@ -54,7 +60,9 @@ class CaseRegisterForm(CaseFileForm):
     channel = forms.ChoiceField(label=_("来源渠道"), choices=GrievanceCase.Channel.choices)
     applicant_name = forms.CharField(label=_("申请人"), max_length=60)
     employer_unit = forms.ModelChoiceField(label=_("被申请单位"), queryset=EmployerUnit.objects.none())
-    filed_on = forms.DateField(label=_("登记日期"), initial=timezone.localdate, validators=[_past_or_today])
+    filed_on = forms.DateField(
+        label=_("登记日期"), initial=timezone.localdate, validators=[_past_or_today], widget=DateInput()
+    )
     is_petition = forms.BooleanField(label=_("信访件（按信访时限办理）"), required=False)
 
     field_order = ["channel", "applicant_name", "applicant_phone", "employer_unit", "category", "filed_on"]
@@ -112,11 +120,12 @@ class OutcomeForm(forms.Form):
         decimal_places=2,
         required=False,
         validators=CASE_AMOUNT[1:],
+        widget=AmountInput(),
     )
     agreement_terms = forms.CharField(
         label=_("协议内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
-    performance_due = forms.DateField(label=_("履行期限"), required=False, validators=[deadline])
+    performance_due = forms.DateField(label=_("履行期限"), required=False, validators=[deadline], widget=DateInput())
     failure_reason = forms.CharField(
         label=_("调解不成原因"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -163,7 +172,9 @@ class ExtendForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    held_on = forms.DateField(label=_("调解日期"), initial=timezone.localdate, validators=[_past_or_today])
+    held_on = forms.DateField(
+        label=_("调解日期"), initial=timezone.localdate, validators=[_past_or_today], widget=DateInput()
+    )
     attendees = forms.CharField(label=_("参加人员"), max_length=500)
     invited = forms.CharField(label=_("邀请参加的单位或个人"), max_length=300, required=False)
     notes = forms.CharField(label=_("调解情况"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
@@ -174,7 +185,9 @@ class WithdrawForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("签署日期"), initial=timezone.localdate, validators=[_past_or_today])
+    signed_on = forms.DateField(
+        label=_("签署日期"), initial=timezone.localdate, validators=[_past_or_today], widget=DateInput()
+    )
 
 
 class PetitionExtendForm(forms.Form):

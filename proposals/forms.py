@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows.errors import REASON_REQUIRED
 from workflows.forms import RecordFilterForm
 from workflows.validators import deadline
+from workflows.widgets import DateInput
 
 from .models import Department, Proposal
 
@@ -49,7 +50,7 @@ class ReviewForm(forms.Form):
     co_departments = forms.ModelMultipleChoiceField(
         label=_("协办部门"), queryset=Department.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    answer_due = forms.DateField(label=_("答复期限"), required=False, validators=[deadline])
+    answer_due = forms.DateField(label=_("答复期限"), required=False, validators=[deadline], widget=DateInput())
     note = forms.CharField(
         label=_("审查意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )

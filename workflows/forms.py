@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import REASON_REQUIRED
 from .models import OrgUnit
+from .widgets import AmountInput, DateInput
 
 
 class MembershipApplyForm(forms.Form):
@@ -69,8 +70,8 @@ class TransferForm(forms.Form):
 
 class DelegationForm(forms.Form):
     deputy = forms.ModelChoiceField(label=_("代理人"), queryset=get_user_model().objects.none())
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
     note = forms.CharField(label=_("事由（可选）"), required=False, max_length=200)
 
     def __init__(self, *args, candidates=None, **kwargs):
@@ -187,14 +188,14 @@ class RecordFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ChoiceField(required=False)
     unit = forms.ModelChoiceField(label=_("组织单位"), required=False, queryset=OrgUnit.objects.none())
-    filed_from = forms.DateField(label=_("日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    filed_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    filed_from = forms.DateField(label=_("日期从"), required=False, widget=DateInput())
+    filed_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
     amount_min = forms.DecimalField(
         required=False,
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        widget=AmountInput(attrs={"step": "0.01"}),
     )
     amount_max = forms.DecimalField(
         label=_("至（元）"),
@@ -202,7 +203,7 @@ class RecordFilterForm(forms.Form):
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        widget=AmountInput(attrs={"step": "0.01"}),
     )
     sort = forms.ChoiceField(label=_("排序"), required=False)
 
