@@ -429,10 +429,14 @@ def dashboard(request):
         .order_by("fund__org_unit__path", "fund__name")
     )
     reconciliation = fund_table_reconciliation(unit, starts, today, budgets) if budgets else None
+    from . import glance
+
     return render(
         request,
         "summaries/dashboard.html",
         {
+            "headlines": glance.headlines(live, last_year, last_has, unit, starts, today),
+            "trends": glance.trends(unit, today),
             "unit": unit,
             "units": units,
             "starts": starts,

@@ -63,7 +63,9 @@ def test_the_totals_agree_and_the_page_says_so_when_nothing_differs(client, tree
 
 def test_last_year_without_records_shows_no_last_year_data_instead_of_zeros(client, tree, aid_people, fund, period):  # noqa: F811
     page = dashboard(client, tree.chair_a, tree.a)
-    assert page.count("无上年数据") == 3  # one per section
+    assert page.count('class="muted no-last-year"') == 3  # one per section's table
+    headlines = re.findall(r'<div class="change muted">([^<]*)</div>', page)
+    assert headlines.count("无上年数据") == 7 and "当前" in headlines  # 超期待办 is as of now
     assert not re.search(r'<td class="muted">0(件|人|起)</td>', page)
 
 
@@ -72,7 +74,10 @@ def test_a_section_with_last_year_records_is_compared(client, tree, mediator, pe
     day = datetime.date(period.year - 1, period.starts_on.month, 10)
     case_services.case_register(actor=fresh(mediator), **register_kwargs(tree, filed_on=day))
     page = dashboard(client, tree.chair_a, tree.a)
-    assert page.count("无上年数据") == 2  # aid and proposals only
+    assert page.count('class="muted no-last-year"') == 2  # aid and proposals only
+    headlines = re.findall(r'<div class="change muted">([^<]*)</div>', page)
+    assert headlines.count("无上年数据") == 4  # 2 aid and 2 proposals headlines
+    assert "较去年同期下降100%" in headlines  # 受理登记劳动争议: 0 now, 1 a year ago
     assert '<td class="muted">1件</td>' in page  # 去年同期 受理登记劳动争议
 
 
