@@ -182,3 +182,102 @@ def trends(unit, today):
         trend("困难帮扶申请", "件", AidApplication, "aid:list", unit, today),
         trend("职代会提案", "件", Proposal, "proposals:list", unit, today),
     ]
+
+
+# --- breakdowns: horizontal bars ---------------------------------------------------------------------
+ROW, LABEL_W, VALUE_W = 24, 110, 44
+
+
+@dataclass
+class Row:
+    label: str
+    value: int
+    url: str
+    y: float = 0
+    width: float = 0
+    text_y: float = 0
+
+
+@dataclass
+class Breakdown:
+    title: str
+    unit: str
+    rows: list = field(default_factory=list)
+
+    width, label_w = WIDTH, LABEL_W
+
+    @property
+    def height(self):
+        return max(len(self.rows), 1) * ROW + 4
+
+    @property
+    def total(self):
+        return sum(row.value for row in self.rows)
+
+    @property
+    def aria(self):
+        parts = "，".join(f"{row.label}{row.value}{self.unit}" for row in self.rows)
+        return f"{self.title}：{parts}"
+
+    @property
+    def value_x(self):
+        return WIDTH - VALUE_W + 4
+
+
+def breakdown(title, unit_word, rows):
+    """``rows``: (label, value, url), drawn largest first; rows of 0 are left out."""
+    chart = Breakdown(title=title, unit=unit_word)
+    rows = sorted((r for r in rows if r[1]), key=lambda r: -r[1])
+    top = max((r[1] for r in rows), default=0) or 1
+    span = WIDTH - LABEL_W - VALUE_W
+    for i, (label, value, url) in enumerate(rows):
+        chart.rows.append(
+            Row(
+                label=label,
+                value=value,
+                url=url,
+                y=i * ROW + 4,
+                width=round(max(span * value / top, 1), 1),
+                text_y=i * ROW + 4 + ROW * 0.62,
+            )
+        )
+    return chart
+
+
+def _list_url(name, unit, starts, ends, **extra):
+    query = {"unit": unit.pk, "filed_from": starts.isoformat(), "filed_to": ends.isoformat(), **extra}
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def cases_by_category(live, unit, starts, today):
+    """The period's disputes by category, each bar the list of that category's records."""
+    rows = [
+        (row["prose"] or row["label"], int(row["value"] or 0),
+         _list_url("cases:list", unit, starts, today, category=row["key"].removeprefix("category_")))
+        for row in live.get("cases", {}).get("breakdowns", {}).get("by_category", [])
+    ]  # fmt: skip
+    return breakdown("劳动争议按类别", "件", rows)
+
+
+def cases_by_unit(unit, starts, today):
+    """The period's disputes by the unions directly below ``unit`` (one query, folded by path)."""
+    from cases.models import GrievanceCase
+    from workflows.models import OrgUnit
+
+    children = list(OrgUnit.objects.filter(parent=unit).only("pk", "name", "path").order_by("path"))
+    if not children:
+        return None
+    counts = (
+        GrievanceCase.objects.filter(org_unit__path__startswith=unit.path, filed_on__gte=starts, filed_on__lte=today)
+        .values_list("org_unit__path")
+        .annotate(n=Count("pk"))
+        .values_list("org_unit__path", "n")
+    )
+    per_child = {child.pk: 0 for child in children}
+    for path, n in counts:
+        for child in children:
+            if path.startswith(child.path):
+                per_child[child.pk] += n
+                break
+    rows = [(child.name, per_child[child.pk], _list_url("cases:list", child, starts, today)) for child in children]
+    return breakdown("劳动争议按单位", "件", rows)

@@ -437,6 +437,14 @@ def dashboard(request):
         {
             "headlines": glance.headlines(live, last_year, last_has, unit, starts, today),
             "trends": glance.trends(unit, today),
+            "breakdowns": [
+                chart
+                for chart in (
+                    glance.cases_by_category(live, unit, starts, today),
+                    glance.cases_by_unit(unit, starts, today),
+                )
+                if chart is not None and chart.rows
+            ],
             "unit": unit,
             "units": units,
             "starts": starts,

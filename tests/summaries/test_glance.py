@@ -80,3 +80,22 @@ def test_a_unit_without_records_shows_empty_charts_not_errors(client, tree):
     page = client.get(reverse("summaries:live"), {"unit": empty.pk})
     assert page.status_code == 200
     assert "合计0件" in page.content.decode()
+
+
+def test_every_breakdown_bar_leads_to_its_records(client, tree):
+    today = timezone.localdate()
+    file_cases(tree, today, 2)
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(10)).astimezone(), tick=False):
+        other = make_user("glance_b", name="乙工人", unit=tree.b, employer=tree.employer_b)
+        case_services.case_file(actor=other, **file_kwargs(category="contract"))
+    client.force_login(tree.chair)  # the federation's chair: 甲 and 乙 below
+    page = client.get(reverse("summaries:live"), {"unit": tree.top.pk}).content.decode()
+    charts = page.split('data-testid="breakdown"')[1:]
+    assert [c.split("</strong>")[0].rsplit(">", 1)[-1] for c in charts] == ["劳动争议按类别", "劳动争议按单位"]
+    found = {}
+    for chart in charts:
+        for url, label, n in re.findall(r'<a href="([^"]+)" data-testid="bar"><title>([^：]+)：(\d+)件</title>', chart):
+            listing = client.get(url.replace("&amp;", "&")).content.decode()
+            assert listing.count('data-testid="case-row"') == int(n), (label, url)
+            found[label] = int(n)
+    assert found == {"劳动报酬": 2, "劳动合同": 1, "甲公司工会": 2, "乙公司工会": 1}
