@@ -40,11 +40,14 @@ class ReasonForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    # the record pages show the box under their 意见与附件 heading, without a <label>: named for screen readers
+    body = forms.CharField(
+        label=_("意见"), widget=forms.Textarea(attrs={"rows": 3, "aria-label": _("意见")}), max_length=5000
+    )
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("附件"))
+    file = forms.FileField(label=_("附件"), widget=forms.ClearableFileInput(attrs={"aria-label": _("选择附件")}))
 
 
 class ReassignForm(forms.Form):

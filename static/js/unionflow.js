@@ -113,3 +113,18 @@ document.addEventListener("DOMContentLoaded", function () {
   var forms = document.querySelectorAll("form[method=post], form[method=POST]");
   Array.prototype.forEach.call(forms, restoreDraft);
 });
+
+// A wide table scrolls inside its card on a phone: such a card takes the keyboard's focus, so it
+// can be scrolled without a mouse, and is named for screen readers by its heading.
+function focusableScrollers() {
+  document.querySelectorAll(".card").forEach(function (card) {
+    if (card.scrollWidth > card.clientWidth + 1) {
+      if (!card.hasAttribute("tabindex")) card.setAttribute("tabindex", "0");
+      if (!card.hasAttribute("role")) card.setAttribute("role", "region");
+      var heading = card.querySelector("h2, h3, caption");
+      if (!card.hasAttribute("aria-label")) card.setAttribute("aria-label", heading ? heading.textContent.trim() : "表格");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);
