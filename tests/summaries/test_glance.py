@@ -34,7 +34,7 @@ def test_every_bar_leads_to_the_records_it_counts(client, tree):
     client.force_login(tree.chair_a)
     page = client.get(reverse("summaries:live"), {"unit": tree.a.pk}).content.decode()
     chart = page.split('data-testid="trend"')[1]  # the first chart: 劳动争议受理登记
-    assert "劳动争议受理登记" in chart and 'role="img"' in chart
+    assert "劳动争议受理登记" in chart and 'role="group" aria-label="劳动争议受理登记（按月）：' in chart
     bars = re.findall(r'<a href="([^"]+)" data-testid="bar"><title>(\d+)月：(\d+)件</title>', chart)
     assert len(bars) == today.month
     counted = {int(month): int(n) for _url, month, n in bars}
