@@ -404,7 +404,10 @@ def report_reopen(request, pk):
 def dashboard(request):
     """Live figures for the current period, computed by the same code as the report."""
     units = core_selectors.org_units_in_scope(request.user, perm=FIGURES_READ).order_by("path")
-    unit = units.filter(pk=request.GET.get("unit")).first() if request.GET.get("unit") else units.first()
+    wanted = request.GET.get("unit", "")
+    if wanted and not wanted.isdigit():
+        raise Http404  # not a unit: the same answer as a unit outside the reader's scope
+    unit = units.filter(pk=int(wanted)).first() if wanted else units.first()
     if unit is None:
         raise Http404
     today = timezone.localdate()

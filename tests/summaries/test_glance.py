@@ -99,3 +99,9 @@ def test_every_breakdown_bar_leads_to_its_records(client, tree):
             assert listing.count('data-testid="case-row"') == int(n), (label, url)
             found[label] = int(n)
     assert found == {"劳动报酬": 2, "劳动合同": 1, "甲公司工会": 2, "乙公司工会": 1}
+
+
+@pytest.mark.parametrize("unit", ["1e400", "null", "[]", "-1", "99999999999999999999999"])
+def test_a_malformed_or_unknown_unit_is_not_found(client, tree, unit):
+    client.force_login(tree.chair)
+    assert client.get(reverse("summaries:live"), {"unit": unit}).status_code == 404
