@@ -88,6 +88,7 @@ class AidFlow(UnionFlow):
         .Annotation(title=_("民主评议"))
         .Permission("aid.review_aidapplication")
         .Due(review_due)
+        .SendBack(this.verify, on=this.send_back)
         .Next(this.is_passed)
     )
     is_passed = flow.If(_status_is(_application, AidApplication.Status.PUBLICIZING)).Then(this.publicity).Else(this.end)
@@ -102,6 +103,7 @@ class AidFlow(UnionFlow):
         .Annotation(title=_("主席审批"))
         .Permission("aid.approve_aidapplication")
         .Due(approve_due)
+        .SendBack(this.review, this.verify, on=this.send_back)
         .Next(this.needs_upper)
     )
     needs_upper = (
@@ -150,6 +152,11 @@ class AidFlow(UnionFlow):
 
     def close_publicity(self, activation):
         self._services().publicity_close(record=_application(activation))
+
+    def send_back(self, activation, *, target, actor, reason, request_id=""):
+        self._services().application_send_back(
+            application=_application(activation), actor=actor, target=target, reason=reason, request_id=request_id
+        )
 
     def approve_done(self, activation, *, actor, data, request_id=""):
         self._services().application_approve(

@@ -497,6 +497,39 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
     def resubmit(self, *, reasons, amount_requested):
         self.reasons, self.amount_requested = reasons, amount_requested
 
+    def _holds_current_step(self, user):
+        """退回 is the current step's holder's move: 民主评议 or 主席审批, in the record's scope."""
+        perm = {
+            self.Status.REVIEWING: "aid.review_aidapplication",
+            self.Status.APPROVING: "aid.approve_aidapplication",
+        }.get(self.status)
+        return perm is not None and user.has_perm(perm, self)
+
+    @transition(
+        field=status,
+        source=[Status.REVIEWING, Status.APPROVING],
+        target=Status.VERIFYING,
+        conditions=[hardship_file_not_lifted],
+        permission=lambda a, user: a._holds_current_step(user),
+        custom={"label": _("退回入户核实")},
+    )
+    def send_back_to_verify(self):
+        """退回: the household is visited again (two new visits; the latest two count); the
+        votes and publicity of an earlier round stay in the record as history."""
+        self.publicity_ends_on = None
+
+    @transition(
+        field=status,
+        source=Status.APPROVING,
+        target=Status.REVIEWING,
+        conditions=[hardship_file_not_lifted],
+        permission=lambda a, user: a._holds_current_step(user),
+        custom={"label": _("退回民主评议")},
+    )
+    def send_back_to_review(self):
+        """退回: the committee reviews again and the result is publicised again."""
+        self.publicity_ends_on = None
+
     @transition(
         field=status,
         source=Status.APPROVING,

@@ -279,6 +279,14 @@ def application_resubmit(*, application, actor, data, request_id=""):
     )
 
 
+SEND_BACK = {"verify": "send_back_to_verify", "review": "send_back_to_review"}
+
+
+def application_send_back(*, application, actor, target, reason, request_id=""):
+    """退回 from 民主评议 or 主席审批 to 入户核实, or from 主席审批 to 民主评议."""
+    return run_transition(application, SEND_BACK[target], actor=actor, reason=reason, request_id=request_id)
+
+
 def application_withdraw(*, application, actor, reason="", request_id=""):
     from .flows import AidFlow
 

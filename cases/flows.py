@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 from viewflow import this
 from viewflow.workflow import flow
 
@@ -77,6 +78,7 @@ class GrievanceFlow(UnionFlow):
         .Assign(case_mediator)
         .Due(mediation_due, remind_before=timedelta(days=settings.UNIONFLOW["CASE_REMIND_BEFORE_DAYS"]))
         .OnTimeout(mediation_due, this.expire, title=_("调解期限届满"))
+        .SendBack(this.review, on=this.send_back, when=lambda a, target: can_proceed(_case(a).send_back_to_review))
         .Next(this.is_agreed)
     )
     expire = flow.Function(this.expire_case).Annotation(title=_("超期终结（调解不成）")).Next(this.end)
@@ -108,6 +110,13 @@ class GrievanceFlow(UnionFlow):
         from . import services
 
         services.case_conclude(case=_case(activation), actor=actor, data=data, request_id=request_id)
+
+    def send_back(self, activation, *, target, actor, reason, request_id=""):
+        from . import services
+
+        services.case_send_back(
+            case=_case(activation), actor=actor, target=target, reason=reason, request_id=request_id
+        )
 
     def expire_case(self, activation):
         from . import services

@@ -22,6 +22,11 @@ def mediation_not_yet_extended(case):
     return case.extended_days == 0
 
 
+@condition(_("已记录调解过程或已延长调解期限的案件不能退回受理审查，请按调解结果办结"))
+def mediation_not_yet_begun(case):
+    return case.extended_days == 0 and not case.sessions.exists()
+
+
 @condition(_("只有信访件可以延长办结期限，且只能延长一次"))
 def is_petition_not_yet_extended(case):
     return case.is_petition and not case.petition_extended
@@ -249,6 +254,21 @@ class GrievanceCase(WorkflowRecord):
         self.extended_days = days
         self.extension_reason = extension_reason
         self.mediation_due += datetime.timedelta(days=days)
+
+    @transition(
+        field=status,
+        source=Status.MEDIATING,
+        target=Status.REGISTERED,
+        conditions=[mediation_not_yet_begun],
+        permission=lambda case, user: case.mediator_id == user.pk,
+        custom={"label": _("退回受理审查")},
+    )
+    def send_back_to_review(self):
+        """退回: the mediator finds the acceptance should be looked at again before any mediation
+        happened; the acceptance (date, mediator, time limit) is voided and made again."""
+        self.accepted_on = None
+        self.mediator = None
+        self.mediation_due = None
 
     @transition(
         field=status,

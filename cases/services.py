@@ -359,6 +359,13 @@ def case_record_signature(*, case, actor, signed_on, request_id=""):
     return run_transition(case, "record_signature", actor=actor, request_id=request_id, on_date=signed_on)
 
 
+def case_send_back(*, case, actor, target, reason, request_id=""):
+    """退回 from 调解 to 受理审查 (the flow's rule: only before any mediation happened)."""
+    if target != "review":
+        raise WorkflowError(engine.SEND_BACK_NOWHERE, task=_("调解"), to=target)
+    return run_transition(case, "send_back_to_review", actor=actor, reason=reason, request_id=request_id)
+
+
 def case_withdraw(*, case, actor, reason, request_id=""):
     """The applicant withdraws before the outcome; the open tasks end with the process."""
     from .flows import GrievanceFlow

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 from viewflow import this
 from viewflow.workflow import flow
 
@@ -95,6 +96,7 @@ class ProposalFlow(UnionFlow):
         .Assign(lead_contact)
         # 再次办理 never moves the answer's deadline earlier than the first answer's was
         .Due(answer_due, never_earlier=lambda a: _proposal(a).rehandled)
+        .SendBack(this.review, on=this.send_back, when=lambda a, target: can_proceed(_proposal(a).send_back_to_review))
         .Next(this.feedback)
     )
     feedback = (
@@ -119,6 +121,13 @@ class ProposalFlow(UnionFlow):
         from . import services
 
         services.proposal_review(proposal=_proposal(activation), actor=actor, data=data, request_id=request_id)
+
+    def send_back(self, activation, *, target, actor, reason, request_id=""):
+        from . import services
+
+        services.proposal_send_back(
+            proposal=_proposal(activation), actor=actor, target=target, reason=reason, request_id=request_id
+        )
 
     def co_answer_done(self, activation, *, actor, data, request_id=""):
         from . import services

@@ -86,6 +86,11 @@ def window_is_open(proposal):
     return proposal.congress.window_open_on(timezone.localdate())
 
 
+@condition(_("已有协办部门提交意见或已再办过的提案不能退回提案审查，请答复"))
+def not_yet_contributed(proposal):
+    return not proposal.rehandled and not proposal.co_answers.exists()
+
+
 @condition(_("已再办过一次，第二次答复为最终答复"))
 def not_yet_rehandled(proposal):
     return not proposal.rehandled
@@ -310,6 +315,20 @@ class Proposal(WorkflowRecord):
         self.first_answer, self.first_satisfaction = self.answer, self.satisfaction
         self.satisfaction = ""
         self.answer_due = max(answer_due, self.answer_due) if self.answer_due else answer_due
+
+    @transition(
+        field=status,
+        source=Status.HANDLING,
+        target=Status.SUBMITTED,
+        conditions=[not_yet_contributed],
+        permission=lambda p, user: p.lead_department is not None and p.lead_department.contact_id == user.pk,
+        custom={"label": _("退回提案审查")},
+    )
+    def send_back_to_review(self):
+        """退回: the lead department finds the proposal is not its own to answer (or not clear
+        enough to); the committee decides and assigns again.  The assignment is voided."""
+        self.lead_department, self.assigned_on, self.answer_due = None, None, None
+        self.is_suggestion = False
 
     @transition(field=status, source=Status.ANSWERED, target=Status.ARCHIVED, custom={"label": _("办结归档")})
     def archive(self, *, on_date):

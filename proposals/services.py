@@ -155,6 +155,16 @@ def proposal_review(*, proposal, actor, data, request_id=""):
     return proposal
 
 
+def proposal_send_back(*, proposal, actor, target, reason, request_id=""):
+    """退回 from 答复提案 to 提案审查 (only before any co-department contributed, first handling)."""
+    if target != "review":
+        raise WorkflowError(engine.SEND_BACK_NOWHERE, task=_("答复提案"), to=target)
+    with transaction.atomic():
+        proposal = run_transition(proposal, "send_back_to_review", actor=actor, reason=reason, request_id=request_id)
+        proposal.co_departments.clear()
+    return proposal
+
+
 def proposal_co_answer(*, proposal, department, actor, text):
     ensure_period_open(proposal)
     with transaction.atomic():

@@ -367,6 +367,7 @@ def ARGUMENTS(data):
         "task-complete": each(tasks[:1]),
         "task-reassign": each(tasks[:1]),
         "task-transfer": each(tasks[:1]),
+        "task-send-back": each(tasks[:1]),
         "task-release": each(tasks[:1]),
         "case-detail": each(cases),
         "case-audit": each(cases),

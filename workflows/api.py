@@ -49,6 +49,17 @@ class TaskSerializer(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     record_type = serializers.SerializerMethodField(help_text="The record's endpoint name: case, aid-application…")
     record_id = serializers.IntegerField(source="process.artifact_object_id", allow_null=True)
+    send_back_to = serializers.SerializerMethodField(
+        help_text="退回: the earlier steps the holder may send this task back to (in a task's detail only)"
+    )
+
+    def get_send_back_to(self, task) -> list[dict[str, str]]:
+        request = self.context.get("request")
+        if not self.context.get("detail") or request is None or task.owner_id != request.user.pk:
+            return []
+        if task.status not in selectors.OPEN_STATUSES:
+            return []
+        return [{"step": node.name, "title": engine.step_title(node)} for node in engine.send_back_targets(task)]
 
     def get_subject(self, task) -> str:
         """What the task is about, for the requesting user ("张*明的生活救助申请")."""
@@ -136,6 +147,11 @@ class TransferSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", help_text="附言")
 
 
+class SendBackSerializer(serializers.Serializer):
+    to = serializers.CharField(max_length=60, help_text="退回到的环节（任务详情的 send_back_to 列出可选环节）")
+    reason = serializers.CharField(max_length=500, help_text="退回理由（必填，记入办理记录）")
+
+
 class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
     """The queue: ``?box=inbox`` (待办, default), ``queue`` (可认领) or ``archive`` (已办); with
     ``record_type`` and ``record_id``, only the tasks of that record.  Paged by cursor
@@ -174,7 +190,7 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
     @extend_schema(responses=TaskSerializer)
     def retrieve(self, request, pk=None):
         task, _process = _task_for(request, pk)
-        return Response(self.get_serializer(task).data)
+        return Response(self.get_serializer(task, context={**self.get_serializer_context(), "detail": True}).data)
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
@@ -217,6 +233,25 @@ class TaskViewSet(BodyCheckedFirst, viewsets.GenericViewSet):
             raise ValidationError({"user": [NOT_A_CANDIDATE]})
         engine.task_transfer(task=task, actor=request.user, to_user=to_user, note=body.validated_data["note"])
         return Response(self.get_serializer(task).data)
+
+    @extend_schema(request=SendBackSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """退回: the holder sends the matter back to an earlier step with a reason; the answer is
+        the task made again at that step."""
+        task, _ = _task_for(request, pk)
+        body = SendBackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if task.owner_id != request.user.pk:
+            raise NotPermitted(engine.SEND_BACK_NOT_YOURS)
+        again = engine.task_send_back(
+            task=task,
+            actor=request.user,
+            to=body.validated_data["to"],
+            reason=body.validated_data["reason"],
+            request_id=request.request_id,
+        )
+        return Response(self.get_serializer(again).data)
 
     @extend_schema(request=CompleteSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

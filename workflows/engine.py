@@ -49,6 +49,8 @@ URGE_NOT_ALLOWED = _("只有申请人本人或本单位工会主席可以催办�
 URGE_NOTHING_OPEN = _("该事项当前没有待办理的环节，无需催办。")
 URGE_ONCE_A_DAY = _("您今天已催办过该事项，每天可催办一次，请明天再试。")
 DEADLINE_NOT_EARLIER = _("“%(task)s”的办理期限只能延后，不能提前：新期限%(new)s早于原期限%(old)s。")
+SEND_BACK_NOT_YOURS = _("只有任务的当前办理人可以退回；未认领的任务请先认领。")
+SEND_BACK_NOWHERE = _("“%(task)s”不能退回到“%(to)s”：只能退回到本流程允许且本事项已经办理过的环节。")
 BULK_NOT_ALLOWED = _("“%(task)s”不支持批量办理。")
 BULK_NOT_ENOUGH = _("“%(task)s”不能批量办理：%(why)s请打开该任务逐项办理。")
 
@@ -186,10 +188,28 @@ class HumanTask(flow.View):
         self._remind_before = None
         self._never_earlier = False
         self._distinct = False
+        self._send_back = ()
+        self._on_send_back = None
+        self._send_back_when = None
 
     def _resolve(self, instance):
         super()._resolve(instance)
         self._complete = this.resolve(instance, self._complete)
+        self._send_back = tuple(this.resolve(instance, node) for node in self._send_back)
+        self._on_send_back = this.resolve(instance, self._on_send_back)
+        self._send_back_when = this.resolve(instance, getattr(self, "_send_back_when", None))
+
+    def SendBack(self, *targets, on, when=None):
+        """退回: the holder may send the matter back to one of ``targets``, earlier steps this
+        process has passed, with a reason; the flow resumes from there.  ``on(activation, *,
+        target, actor, reason, request_id)`` runs the record's transition back — which data it
+        voids, and when it refuses, is each flow's own rule (see :func:`task_send_back`);
+        ``when(activation, target)`` says whether to offer a target at all (the same rule, read
+        before the holder fills in a reason)."""
+        self._send_back = targets
+        self._on_send_back = on
+        self._send_back_when = when
+        return self
 
     def Due(self, delay, *, remind_before=None, never_earlier=False):
         """When the task is due: a ``timedelta`` from creation, or a callable on the activation
@@ -207,19 +227,21 @@ class HumanTask(flow.View):
         return self
 
     def Distinct(self):
-        """会签 by different people: nobody may take two tasks of this node in one process."""
+        """会签 by different people: nobody may take two tasks of this node in one round."""
         self._distinct = True
         return self
 
     def held_twice(self, user, task):
+        """Whether ``user`` holds or did another task of this node in the same round: the tasks
+        one split made share its token prefix, so a round made again (补正, 退回) may be
+        visited by the same two people as the first."""
         if not self._distinct:
             return False
-        return (
-            Task.objects.filter(process_id=task.process_id, flow_task=self, owner=user)
-            .exclude(pk=task.pk)
-            .exclude(status=STATUS.CANCELED)
-            .exists()
-        )
+        twins = Task.objects.filter(process_id=task.process_id, flow_task=self, owner=user)
+        token = str(task.token or "")
+        if "/" in token:
+            twins = twins.filter(token__startswith=token.rsplit("_", 1)[0] + "_")
+        return twins.exclude(pk=task.pk).exclude(status=STATUS.CANCELED).exists()
 
     def Permission(self, permission=None, auto_create=False, obj=None, help_text=None):
         return super().Permission(permission, auto_create, obj or (lambda process: process.org_unit), help_text)
@@ -252,6 +274,9 @@ class HumanTask(flow.View):
             never_earlier = self._never_earlier
             if never_earlier is True or (callable(never_earlier) and never_earlier(activation)):
                 due_at = max(due_at, self._previous_due(activation.task) or due_at)
+            if (data or {}).get("sent_back"):
+                # a step done again after 退回 gets at least the time it had the first time
+                due_at = max(due_at, timezone.now() + self._previous_span(activation.task))
             TaskDeadline.objects.create(task=activation.task, due_at=due_at, remind_at=due_at - self.remind_before())
         task = activation.task
         if task.owner_id:
@@ -269,6 +294,17 @@ class HumanTask(flow.View):
 
             transaction.on_commit(lambda pk=task.pk: notify_pool.delay(pk), robust=True)
         return activation
+
+    def _previous_span(self, task):
+        """How long the latest earlier task of this node in ``task``'s process had (zero if none)."""
+        earlier = (
+            TaskDeadline.objects.filter(task__process_id=task.process_id, task__flow_task=self)
+            .exclude(task_id=task.pk)
+            .order_by("-task_id")
+            .values_list("due_at", "task__created")
+            .first()
+        )
+        return max(earlier[0] - earlier[1], timedelta(0)) if earlier else timedelta(0)
 
     def _previous_due(self, task):
         """The latest deadline an earlier task of this node had in ``task``'s process, or None."""
@@ -587,6 +623,111 @@ def task_transfer(*, task, actor, to_user, note=""):
         kind="task",
     )
     return task
+
+
+def send_back_targets(task, *, offered=True):
+    """The earlier steps ``task`` may be sent back to (退回): those its flow allows from this step
+    that this process has passed through, in the flow's order; ``offered``: only those the flow's
+    rule allows now (the pages offer these; the move itself lets the rule say why not)."""
+    allowed = getattr(task.flow_task, "_send_back", ())
+    if not allowed:
+        return []
+    names = {node.name for node in allowed}
+    passed = set(
+        Task.objects.filter(process_id=task.process_id, status=STATUS.DONE)
+        .values_list("flow_task", flat=True)
+        .distinct()
+    )
+    passed = {getattr(node, "name", node) for node in passed}
+    targets = [node for node in allowed if node.name in names & passed]
+    when = task.flow_task._send_back_when
+    if offered and targets and when is not None:
+        activation = task.flow_task.activation_class(task)
+        targets = [node for node in targets if when(activation, node.name)]
+    return targets
+
+
+def step_title(node):
+    return str(getattr(node, "task_title", "") or node.name)
+
+
+def task_send_back(*, task, actor, to, reason, request_id=""):
+    """退回 (the holder): send the matter back to the earlier step ``to`` (a node name) with a
+    reason.  The record's own transition back runs first (the flow's rule: which data it voids,
+    when it refuses); then this task is cancelled with the timers attached to it, the earlier step
+    is made again — given back to whoever did it last when they still may, else to the pool —
+    and the flow goes on from there.  One transaction: refused, nothing moves."""
+    from . import consultations
+    from .errors import REASON_REQUIRED
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(REASON_REQUIRED)
+    with task_activation(task) as activation:
+        _ensure_open(task)
+        if task.owner_id != actor.pk:
+            raise NotPermitted(SEND_BACK_NOT_YOURS)
+        node = task.flow_task
+        target = next((n for n in send_back_targets(task, offered=False) if n.name == to), None)
+        if target is None:
+            steps = {n.name: step_title(n) for n in node.flow_class.instance.nodes()}
+            raise IllegalTransition(SEND_BACK_NOWHERE, task=task.title, to=steps.get(to, _("该环节")))
+        consultations.ensure_not_waiting(task)
+        node._on_send_back(activation, target=target.name, actor=actor, reason=reason, request_id=request_id)
+        last = (
+            Task.objects.filter(process_id=task.process_id, flow_task=target, status=STATUS.DONE)
+            .select_related("owner")
+            .order_by("-pk")
+            .first()
+        )
+        activation.cancel()
+        for boundary in getattr(node, "_boundary_events", ()):
+            boundary._on_host_finished(task=task)  # its deadline timer dies with it
+        created = target._create(
+            prev_activation=activation,
+            token=task.token,
+            data={"sent_back": {"from": node.name, "by": actor.pk}},
+        )
+        activation._activate_next({created})
+        again = created.task
+        holder = last.owner if last is not None and last.owner_id else None
+        if (
+            again.flow_task_type == "HUMAN"
+            and again.status == STATUS.NEW
+            and holder is not None
+            and holder.is_active
+            and target.can_assign(holder, again)
+            and not _is_away(holder)
+        ):
+            again.assigned = timezone.now()
+            target.activation_class(again).assign(holder)
+        else:
+            holder = again.owner if again.flow_task_type == "HUMAN" else None
+    if holder is not None and holder.pk != actor.pk:
+        process = task.process.coerced
+        notify(
+            [holder],
+            title=_("退回待办：%(task)s") % {"task": again.title},
+            body=lambda user: (
+                _("%(actor)s将“%(title)s”从“%(from)s”退回“%(to)s”，请重新办理。理由：%(reason)s")
+                % {
+                    "actor": _who(actor),
+                    "title": pii.title(user, process.artifact),
+                    "from": step_title(node),
+                    "to": step_title(target),
+                    "reason": reason,
+                }
+            ),
+            url=task_url(again),
+            kind="task",
+        )
+    return again
+
+
+def _is_away(user):
+    from .models import Delegation
+
+    return Delegation.objects.active_on().filter(principal=user).exists()
 
 
 def due_phrase(due_at, now=None):

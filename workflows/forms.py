@@ -71,6 +71,25 @@ class TransferForm(forms.Form):
         self.fields["to_user"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
+class SendBackForm(forms.Form):
+    """退回: to which earlier step, and why (the reason is required and goes on the timeline)."""
+
+    to = forms.ChoiceField(label=_("退回到"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("退回理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = list(targets)
+        if len(self.fields["to"].choices) == 1:
+            self.fields["to"].initial = self.fields["to"].choices[0][0]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("请写明退回理由。"))
+        return reason
+
+
 class DelegationForm(forms.Form):
     deputy = forms.ModelChoiceField(label=_("代理人"), queryset=get_user_model().objects.none())
     starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())

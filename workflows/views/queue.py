@@ -19,7 +19,7 @@ from viewflow.workflow.status import STATUS
 from .. import consultations, engine, keyset, pii, selectors
 from ..engine import UnionFlow
 from ..errors import NotPermitted
-from ..forms import ConsultAnswerForm, ConsultForm, ReassignForm, TransferForm, UrgeForm
+from ..forms import ConsultAnswerForm, ConsultForm, ReassignForm, SendBackForm, TransferForm, UrgeForm
 from ..models import Consultation, OrgUnit
 from .common import flow_record_or_404, request_id, user_errors
 
@@ -155,6 +155,10 @@ def task_detail(request, pk):
     if task.status in selectors.OPEN_STATUSES and task.owner_id == request.user.pk:
         candidates = engine.task_transfer_candidates(task, request.user)
         transfer_form = TransferForm(candidates=candidates) if candidates.exists() else None
+    send_back_form = None
+    if task.status in selectors.OPEN_STATUSES and task.owner_id == request.user.pk:
+        targets = _send_back_choices(task)
+        send_back_form = SendBackForm(targets=targets) if targets else None
     consult_form = None
     if task.status in selectors.OPEN_STATUSES and task.owner_id == request.user.pk:
         colleagues = consultations.candidates(task, request.user)
@@ -183,12 +187,17 @@ def task_detail(request, pk):
             and not node.person_bound,
             "reassign_form": reassign_form,
             "transfer_form": transfer_form,
+            "send_back_form": send_back_form,
             "consult_form": consult_form,
             "consultations": asked,
             "events": pii.timeline(request.user, record) if record else [],
             "record_template": f"{record._meta.app_label}/{record._meta.model_name}_summary.html" if record else None,
         },
     )
+
+
+def _send_back_choices(task):
+    return [(node.name, engine.step_title(node)) for node in engine.send_back_targets(task)]
 
 
 # viewflow's own labels are English ("New", "Assigned"): the filter speaks the queue's words
@@ -259,6 +268,23 @@ def task_action(request, pk, action):
                 engine.task_transfer(task=task, actor=request.user, to_user=to_user, note=form.cleaned_data["note"])
                 name = to_user.get_full_name() or to_user.username
                 messages.success(request, _("已转交给%(user)s。") % {"user": name})
+                return redirect("task_list", box="inbox")  # no longer mine: back to my list
+        elif action == "send_back":
+            if task.owner_id != request.user.pk:
+                raise NotPermitted(engine.SEND_BACK_NOT_YOURS)
+            form = SendBackForm(request.POST, targets=_send_back_choices(task))
+            if not form.is_valid():
+                messages.error(request, _("请选择退回到哪个环节，并写明退回理由（不超过500字）。"))
+            else:
+                again = engine.task_send_back(
+                    task=task,
+                    actor=request.user,
+                    to=form.cleaned_data["to"],
+                    reason=form.cleaned_data["reason"],
+                    request_id=request_id(request),
+                )
+                step = engine.step_title(again.flow_task)
+                messages.success(request, _("已退回“%(step)s”，流程将从该环节重新办理。") % {"step": step})
                 return redirect("task_list", box="inbox")  # no longer mine: back to my list
         else:
             raise Http404
