@@ -95,7 +95,9 @@ class FigureForm(forms.Form):
     id = forms.CharField(widget=forms.HiddenInput, required=False)
     label = forms.CharField(label=_("名称（如 新建工会）"), max_length=30)
     value = forms.DecimalField(label=_("数值"), min_value=0, max_digits=14, decimal_places=2)
-    measure = forms.ChoiceField(label=_("量词"), choices=[(m, m) for m in chapters_module.MEASURE_WORDS])
+    # a blank first choice: the empty row for a new figure stays unchanged (and is skipped) when the
+    # chair only rewrites the text — a browser submits a select's first option otherwise
+    measure = forms.ChoiceField(label=_("量词"), choices=[("", "—"), *((m, m) for m in chapters_module.MEASURE_WORDS)])
 
 
 ChapterFormSet = forms.formset_factory(ChapterForm, extra=1, can_order=True, can_delete=True, max_num=30)

@@ -44,6 +44,12 @@ class BackgroundStatus:
     last_seen: datetime.datetime | None  # the newest heartbeat of any source
     stale: tuple  # the sources whose heartbeat is missing or older than HEARTBEAT_STALE_SECONDS
 
+    @property
+    def stale_labels(self):
+        """Which part is silent, in the interface's words: "定时调度（beat）" when the worker beats
+        but no scheduled job has run (the newest heartbeat alone would read as all is well)."""
+        return "、".join(str(Heartbeat.Source(source).label) for source in self.stale)
+
 
 def elapsed_words(seconds):
     """How long ago, in the words of the interface (``timesince`` follows the browser's language)."""

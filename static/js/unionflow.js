@@ -9,7 +9,7 @@ document.addEventListener("submit", function (event) {
 
 document.addEventListener("change", function (event) {
   var field = event.target;
-  if (field.matches("select[data-autosubmit]")) field.form.submit();
+  if (field.matches("select[data-autosubmit]")) HTMLFormElement.prototype.submit.call(field.form);
   if (field.matches("input[data-check-all]")) {
     var name = field.dataset.checkAll;
     field.form.querySelectorAll("input[name='" + name + "']").forEach(function (box) {
@@ -92,7 +92,8 @@ function note(form, id, text) {
 
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") return;
+  // the attribute, not form.method: a field named "method" (发放方式) shadows the property
+  if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
   keepDraft(form);
   if (navigator.onLine === false) {
     event.preventDefault();

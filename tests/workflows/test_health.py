@@ -28,6 +28,13 @@ def test_background_work_is_running_only_while_every_heartbeat_is_fresh(settings
     assert not status.running and status.stale == ("beat",)
 
 
+def test_the_banner_names_the_silent_part_when_only_the_schedule_is_missing(tree, client):
+    heartbeat(Heartbeat.Source.WORKER)  # the worker beats, no scheduled job has run yet
+    client.force_login(tree.chair_a)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "后台任务未运行</strong>（定时调度（beat）无心跳）" in page
+
+
 def test_the_chair_and_the_administrator_see_the_banner_others_do_not(tree, client, django_user_model):
     admin = django_user_model.objects.create_user("root", password="x", is_staff=True, is_superuser=True)
     stale = timezone.now() - datetime.timedelta(hours=2)
