@@ -248,6 +248,7 @@ class ApplicationFilterForm(RecordFilterForm):
     category_label = _("帮扶类型")
     amount_label = _("申请金额")
     search_placeholder = _("编号、申请人、单位")
+    date_choices = [("", _("申请日期")), ("paid", _("发放日期"))]
     sort_choices = [
         ("", _("申请日期（新→旧）")),
         ("filed_on", _("申请日期（旧→新）")),

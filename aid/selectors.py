@@ -137,4 +137,14 @@ def filter_applications(applications, user, *, q="", **filters):
         named = Q(member__user__first_name__icontains=q) | Q(member__user__last_name__icontains=q)
         match |= named & names_visible
         applications = applications.filter(match)
-    return filter_records(applications, category_field="aid_type", amount_field="amount_requested", **filters)
+    return filter_records(
+        applications,
+        category_field="aid_type",
+        amount_field="amount_requested",
+        date_fields=DATE_FIELDS,
+        **filters,
+    )
+
+
+# 发放日期 reads the payment's date: only applications paid to the household
+DATE_FIELDS = {"paid": ("disbursement__paid_on", Q(disbursement__isnull=False))}

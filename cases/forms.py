@@ -202,6 +202,7 @@ class CaseFilterForm(RecordFilterForm):
     category_label = _("争议类别")
     amount_label = _("标的额")
     search_placeholder = _("编号、申请人、被申请单位")
+    date_choices = [("", _("登记日期")), ("concluded", _("办结日期"))]
     sort_choices = [
         ("", _("登记日期（新→旧）")),
         ("filed_on", _("登记日期（旧→新）")),

@@ -7,6 +7,7 @@ from django.db.models import Q
 from workflows.selectors import filter_records, in_scope_q, records_readable_by
 
 from .models import GrievanceCase
+from .summary import CONCLUDED
 
 LIST_RELATED = ("employer_unit", "org_unit", "mediator", "applicant")
 
@@ -52,4 +53,9 @@ def filter_cases(cases, user, *, q="", collective=False, **filters):
         cases = cases.filter(match)
     if collective:
         cases = cases.filter(is_collective=True)
-    return filter_records(cases, amount_field="amount_claimed", **filters)
+    return filter_records(cases, amount_field="amount_claimed", date_fields=DATE_FIELDS, **filters)
+
+
+# 办结日期 reads ``concluded_on`` of the cases the report counts as concluded (调解成功、调解不成、
+# 结案 — not a withdrawal, which has the date too)
+DATE_FIELDS = {"concluded": ("concluded_on", Q(status__in=CONCLUDED))}

@@ -65,9 +65,10 @@ def _change(now, before, unit):
     return f"较去年同期{'增长' if delta > 0 else '下降'}{report_rate(abs(delta))}"
 
 
-def list_url(name, unit, starts, ends):
-    """The list of ``name`` filtered to ``unit`` (and below) and records filed between the dates."""
-    query = {"unit": unit.pk, "filed_from": starts.isoformat(), "filed_to": ends.isoformat()}
+def list_url(name, unit, starts, ends, **extra):
+    """The list of ``name`` filtered to ``unit`` (and below) and records dated between the dates
+    (filed, unless ``extra`` says ``dated=``), with any further filters in ``extra``."""
+    query = {"unit": unit.pk, "filed_from": starts.isoformat(), "filed_to": ends.isoformat(), **extra}
     return f"{reverse(name)}?{urlencode(query)}"
 
 
@@ -137,22 +138,25 @@ def _month_end(first):
     return nxt - datetime.timedelta(days=1)
 
 
-def trend(title, unit_word, model, list_name, unit, today):
-    """Records of ``model`` filed each month of this year so far, in ``unit`` and below."""
+def trend(title, unit_word, records, list_name, unit, today, *, date_field="filed_on", dated=""):
+    """``records`` (in ``unit`` and below) counted by the month of ``date_field``, this year so far;
+    each bar links to its list filtered the same way (``dated``: the list's name for that date)."""
     months = _months(today.year, today)
     counts = dict(
-        model._default_manager.filter(
-            org_unit__path__startswith=unit.path, filed_on__gte=months[0], filed_on__lte=today
+        records.filter(
+            org_unit__path__startswith=unit.path,
+            **{f"{date_field}__gte": months[0], f"{date_field}__lte": today},
         )
-        .annotate(month=TruncMonth("filed_on"))
+        .annotate(month=TruncMonth(date_field))
         .values_list("month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", distinct=True))
         .values_list("month", "n")
     )
     counts = {(m.date() if isinstance(m, datetime.datetime) else m): n for m, n in counts.items()}
     chart = Trend(title=title, unit=unit_word)
     top = max(counts.values(), default=0) or 1
     slot = WIDTH / len(months)
+    extra = {"dated": dated} if dated else {}
     for i, first in enumerate(months):
         value = counts.get(first, 0)
         height = (HEIGHT - TOP - BOTTOM) * value / top
@@ -160,7 +164,7 @@ def trend(title, unit_word, model, list_name, unit, today):
             Bar(
                 month=first.month,
                 value=value,
-                url=list_url(list_name, unit, first, min(_month_end(first), today)),
+                url=list_url(list_name, unit, first, min(_month_end(first), today), **extra),
                 x=round(i * slot + slot * 0.18, 1),
                 width=round(slot * 0.64, 1),
                 y=round(HEIGHT - BOTTOM - height, 1),
@@ -173,14 +177,41 @@ def trend(title, unit_word, model, list_name, unit, today):
 
 
 def trends(unit, today):
+    """Filed, concluded and paid, month by month: what came in and what was done with it."""
     from aid.models import AidApplication
+    from aid.selectors import DATE_FIELDS as AID_DATES
     from cases.models import GrievanceCase
+    from cases.selectors import DATE_FIELDS as CASE_DATES
     from proposals.models import Proposal
 
+    cases = GrievanceCase.objects.all()
+    applications = AidApplication.objects.all()
+    concluded_on, concluded = CASE_DATES["concluded"]
+    paid_on, paid = AID_DATES["paid"]
     return [
-        trend("劳动争议受理登记", "件", GrievanceCase, "cases:list", unit, today),
-        trend("困难帮扶申请", "件", AidApplication, "aid:list", unit, today),
-        trend("职代会提案", "件", Proposal, "proposals:list", unit, today),
+        trend("劳动争议受理登记", "件", cases, "cases:list", unit, today),
+        trend(
+            "劳动争议调解办结",
+            "件",
+            cases.filter(concluded),
+            "cases:list",
+            unit,
+            today,
+            date_field=concluded_on,
+            dated="concluded",
+        ),
+        trend("困难帮扶申请", "件", applications, "aid:list", unit, today),
+        trend(
+            "困难帮扶发放",
+            "笔",
+            applications.filter(paid),
+            "aid:list",
+            unit,
+            today,
+            date_field=paid_on,
+            dated="paid",
+        ),
+        trend("职代会提案", "件", Proposal.objects.all(), "proposals:list", unit, today),
     ]
 
 
@@ -244,16 +275,11 @@ def breakdown(title, unit_word, rows):
     return chart
 
 
-def _list_url(name, unit, starts, ends, **extra):
-    query = {"unit": unit.pk, "filed_from": starts.isoformat(), "filed_to": ends.isoformat(), **extra}
-    return f"{reverse(name)}?{urlencode(query)}"
-
-
 def cases_by_category(live, unit, starts, today):
     """The period's disputes by category, each bar the list of that category's records."""
     rows = [
         (row["prose"] or row["label"], int(row["value"] or 0),
-         _list_url("cases:list", unit, starts, today, category=row["key"].removeprefix("category_")))
+         list_url("cases:list", unit, starts, today, category=row["key"].removeprefix("category_")))
         for row in live.get("cases", {}).get("breakdowns", {}).get("by_category", [])
     ]  # fmt: skip
     return breakdown("劳动争议按类别", "件", rows)
@@ -279,5 +305,5 @@ def cases_by_unit(unit, starts, today):
             if path.startswith(child.path):
                 per_child[child.pk] += n
                 break
-    rows = [(child.name, per_child[child.pk], _list_url("cases:list", child, starts, today)) for child in children]
+    rows = [(child.name, per_child[child.pk], list_url("cases:list", child, starts, today)) for child in children]
     return breakdown("劳动争议按单位", "件", rows)

@@ -203,6 +203,8 @@ class RecordFilterForm(forms.Form):
     amount_label = _("金额")
     search_placeholder = _("编号、姓名、单位")
     sort_choices = [("", _("登记日期（新→旧）")), ("filed_on", _("登记日期（旧→新）"))]
+    # which date the date range reads: the filing date, or another the list offers (办结日期…)
+    date_choices = [("", _("登记日期"))]
 
     q = forms.CharField(
         label=_("搜索"), required=False, max_length=60, widget=forms.TextInput(attrs={"type": "search"})
@@ -210,6 +212,7 @@ class RecordFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ChoiceField(required=False)
     unit = forms.ModelChoiceField(label=_("组织单位"), required=False, queryset=OrgUnit.objects.none())
+    dated = forms.ChoiceField(label=_("日期按"), required=False)
     filed_from = forms.DateField(label=_("日期从"), required=False, widget=DateInput())
     filed_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
     amount_min = forms.DecimalField(
@@ -244,6 +247,10 @@ class RecordFilterForm(forms.Form):
         else:
             self.fields["amount_min"].label = _("%(what)s从（元）") % {"what": self.amount_label}
         self.fields["sort"].choices = self.sort_choices
+        if len(self.date_choices) > 1:
+            self.fields["dated"].choices = self.date_choices
+        else:
+            del self.fields["dated"]
         units = selectors.org_units_in_scope(user, perm=self.model.read_permission)
         self.fields["unit"].queryset = units  # any unit in scope is accepted; the select offers two levels
         top = min((path.count("/") - 1 for path in selectors.scope_paths(user)), default=0)

@@ -48,6 +48,8 @@ class BackgroundStatus:
     def stale_labels(self):
         """Which part is silent, in the interface's words: "定时调度（beat）" when the worker beats
         but no scheduled job has run (the newest heartbeat alone would read as all is well)."""
+        if len(self.stale) == len(Heartbeat.Source.values):
+            return ""  # all silent: the banner's own words say so
         return "、".join(str(Heartbeat.Source(source).label) for source in self.stale)
 
 

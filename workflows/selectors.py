@@ -254,6 +254,7 @@ def filter_records(
     status="",
     category="",
     unit=None,
+    dated="",
     filed_from=None,
     filed_to=None,
     amount_min=None,
@@ -261,20 +262,26 @@ def filter_records(
     sort="",
     category_field="category",
     amount_field="amount",
+    date_fields=None,
     **_others,
 ):
     """The filters every record list shares (a :class:`~workflows.forms.RecordFilterForm`'s data);
-    the text search is the domain's (it knows whose names the viewer may read)."""
+    the text search is the domain's (it knows whose names the viewer may read).  ``date_fields``
+    maps the form's ``dated`` choice to the field the date range reads and what else it implies
+    (办结日期: only concluded records); the filing date by default."""
     if status:
         records = records.filter(status=status)
     if category:
         records = records.filter(**{category_field: category})
     if unit is not None:
         records = records.filter(org_unit__path__startswith=unit.path)
+    date_field, implied = (date_fields or {}).get(dated or "", ("filed_on", None))
+    if dated and implied is not None:
+        records = records.filter(implied)
     if filed_from:
-        records = records.filter(filed_on__gte=filed_from)
+        records = records.filter(**{f"{date_field}__gte": filed_from})
     if filed_to:
-        records = records.filter(filed_on__lte=filed_to)
+        records = records.filter(**{f"{date_field}__lte": filed_to})
     if amount_min is not None:
         records = records.filter(**{f"{amount_field}__gte": amount_min})
     if amount_max is not None:

@@ -105,3 +105,33 @@ def test_every_breakdown_bar_leads_to_its_records(client, tree):
 def test_a_malformed_or_unknown_unit_is_not_found(client, tree, unit):
     client.force_login(tree.chair)
     assert client.get(reverse("summaries:live"), {"unit": unit}).status_code == 404
+
+
+def chart_titled(page, title):
+    return next(chart for chart in page.split('data-testid="trend"')[1:] if title in chart.split("</figcaption>")[0])
+
+
+def test_the_concluded_chart_counts_by_the_day_mediation_ended_and_leads_to_those_cases(client, tree):
+    from cases.models import GrievanceCase
+    from tests.cases.test_case_flow import AGREEMENT, accept, conclude
+    from tests.factories import grant
+    from workflows.roles import Role
+
+    mediator = grant(make_user("glance_m", name="张调解", unit=tree.a, employer=tree.employer_a), Role.MEDIATOR, tree.a)
+    file_cases(tree, timezone.localdate(), 3)
+    cases = list(GrievanceCase.objects.order_by("pk"))
+    for case in cases[:2]:
+        accept(case, tree.committee_a, mediator)
+    conclude(cases[0], mediator, **AGREEMENT)
+    case_services.case_withdraw(case=cases[2], actor=cases[2].applicant.user, reason="已与单位和解")  # not 办结
+    client.force_login(tree.chair_a)
+    page = client.get(reverse("summaries:live"), {"unit": tree.a.pk}).content.decode()
+    chart = chart_titled(page, "劳动争议调解办结")
+    bars = re.findall(r'<a href="([^"]+)" data-testid="bar"><title>(\d+)月：(\d+)件</title>', chart)
+    counted = {int(month): int(n) for _url, month, n in bars}
+    assert counted[timezone.localdate().month] == 1 and sum(counted.values()) == 1
+    url = next(url for url, month, _n in bars if int(month) == timezone.localdate().month).replace("&amp;", "&")
+    assert "dated=concluded" in url
+    listing = client.get(url).content.decode()
+    assert listing.count('data-testid="case-row"') == 1 and cases[0].number in listing
+    assert '<option value="concluded" selected>办结日期</option>' in listing
