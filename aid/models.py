@@ -451,6 +451,15 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
 
     read_permission = AID_READ
 
+    # what the applicant (and whoever applied for them) is told, and when
+    applicant_notices = {
+        "approve": _("帮扶申请已批准：%(record)s"),
+        "approve_to_upper": _("帮扶申请经主席同意，已报上级工会审批：%(record)s"),
+        "upper_approve": _("帮扶申请已批准：%(record)s"),
+        "reject": _("帮扶申请未获批准：%(record)s"),
+        "pay": _("帮扶资金已发放：%(record)s"),
+    }
+
     def __str__(self):
         # No personal data: the applicant's name is added for each viewer by workflows.pii.title.
         return _("%(type)s申请（第%(pk)s号）") % {"type": self.get_aid_type_display(), "pk": self.pk}
@@ -459,6 +468,22 @@ class AidApplication(ReviewedAndPublicised, WorkflowRecord):
         from django.urls import reverse
 
         return reverse("aid:application", args=[self.pk])
+
+    def applicant_users(self):
+        # a batch's household hears of its own payment; the chair who made the batch is not told 26 times
+        return [self.member.user] if self.batch_id else [self.member.user, self.created_by]
+
+    def notice_body(self, transition):
+        amount = self.amount_approved
+        if amount is None and self.batch_id:
+            amount = self.batch.amount_per_household
+        if transition == "reject":
+            return _("意见：%(note)s") % {"note": self.decision_note} if self.decision_note else ""
+        if transition == "approve_to_upper":
+            return _("批准金额%(amount)s元，上级工会审批后发放。") % {"amount": amount}
+        if transition == "pay":
+            return _("%(amount)s元已发放，请注意查收。") % {"amount": amount}
+        return _("批准金额%(amount)s元，财务将按规定发放。") % {"amount": amount}
 
     @classmethod
     def open_to_q(cls, user):

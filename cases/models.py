@@ -190,6 +190,30 @@ class GrievanceCase(WorkflowRecord):
 
     read_permission = CASES_READ
 
+    # what the worker in dispute is told, and when (rejection and failure carry their written
+    # advice: services._tell_applicant)
+    applicant_notices = {
+        "accept": _("已受理：%(record)s"),
+        "agree": _("调解成功：%(record)s"),
+        "close": _("已结案：%(record)s"),
+    }
+
+    def applicant_users(self):
+        return [self.applicant.user] if self.applicant_id and self.applicant.user_id else []
+
+    def notice_body(self, transition):
+        if transition == "accept":
+            return _("您的调解申请已受理，调解员%(mediator)s将在%(due)s前主持调解。") % {
+                "mediator": self.mediator.get_full_name() or self.mediator.username,
+                "due": f"{self.mediation_due:%Y-%m-%d}",
+            }
+        if transition == "agree":
+            return _("双方已达成调解协议，金额%(amount)s元，履行期限%(due)s。请按约定签署并履行。") % {
+                "amount": self.amount_agreed,
+                "due": f"{self.performance_due:%Y-%m-%d}" if self.performance_due else "—",
+            }
+        return _("本案已回访结案，感谢您的评价。")
+
     @classmethod
     def open_to_q(cls, user):
         """The filer and the worker in dispute (a case registered on their behalf)."""

@@ -181,6 +181,26 @@ class Proposal(WorkflowRecord):
 
     read_permission = PROPOSALS_READ
 
+    # what the proposer is told, and when (an answer reaches them as the task to rate it)
+    applicant_notices = {
+        "accept": _("提案已立案：%(record)s"),
+        "to_suggestion": _("提案转为意见建议办理：%(record)s"),
+        "merge": _("提案已并案：%(record)s"),
+        "reject": _("提案不予立案：%(record)s"),
+        "archive": _("提案已办结归档：%(record)s"),
+    }
+
+    def applicant_users(self):
+        return [self.proposer.user]
+
+    def notice_body(self, transition):
+        if transition == "merge" and self.merged_into_id:
+            return _("并入%(number)s“%(title)s”办理。") % {
+                "number": self.merged_into.number,
+                "title": self.merged_into.title,
+            }
+        return _("提案委员会意见：%(note)s") % {"note": self.decision_note} if self.decision_note else ""
+
     @classmethod
     def open_to_q(cls, user):
         """提案公开: the proposer, and every member of the union the congress belongs to (or of a

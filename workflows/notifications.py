@@ -33,3 +33,20 @@ def notify(recipients, *, title, body="", url="", kind=Notification.Kind.INFO, d
 
             transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
     return created
+
+
+def tell_applicant(record, transition, *, key=None):
+    """The notice of ``transition`` to the people the record is about (``applicant_users()``): its
+    title from the model's ``applicant_notices`` (the record's own words, no one's name), its body
+    from ``notice_body(transition)``, the link to the record's page, which they may open."""
+    title = record.applicant_notices[transition] % {"record": record}
+    people = [user for user in record.applicant_users() if user is not None and user.is_active]
+    body = record.notice_body(transition) if hasattr(record, "notice_body") else ""
+    return notify(
+        people,
+        title=title,
+        body=str(body or ""),
+        url=record.get_absolute_url(),
+        kind=Notification.Kind.INFO,
+        dedupe_key=key,
+    )

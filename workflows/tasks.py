@@ -72,6 +72,17 @@ def notify_pool(task_id):
 
 
 @shared_task(**RETRY)
+def tell_applicant(model_label, pk, transition, event_id):
+    """Tell the applicant of ``transition`` on the record (idempotent: once per audit event)."""
+    from django.apps import apps
+
+    from .notifications import tell_applicant as tell
+
+    record = apps.get_model(model_label)._default_manager.filter(pk=pk).first()
+    return len(tell(record, transition, key=f"notice:{event_id}" if event_id else None)) if record else 0
+
+
+@shared_task(**RETRY)
 def send_notification_email(notification_id):
     """Email one notification, unless it was emailed already (a redelivered or re-queued message).
 

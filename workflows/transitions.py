@@ -257,6 +257,19 @@ def unmark_locked(record):
     record.__dict__.pop(_PERIOD_CHECKED, None)
 
 
+def _tell_applicant_after_commit(record, name, event):
+    """The applicant hears of a step that concerns them (受理, 批准, 发放…: the model's
+    ``applicant_notices``) from the worker once the transition is committed — no statement added
+    to the transition; a broker that is down loses only the notice, never the step."""
+    from .tasks import tell_applicant
+
+    label = record._meta.label_lower
+    transaction.on_commit(
+        lambda: tell_applicant.delay(label, record.pk, name, event.pk or 0),
+        robust=True,
+    )
+
+
 def run_transition(
     record, name, *, actor, reason="", request_id="", expected_state=None, check_permission=True, **kwargs
 ):
@@ -303,7 +316,7 @@ def run_transition(
         method(**kwargs)
         ensure_numbers_storable(locked)
         locked.save()
-        audit(
+        event = audit(
             locked,
             actor=actor,
             action=name,
@@ -313,6 +326,8 @@ def run_transition(
             reason=reason,
             request_id=request_id,
         )
+        if name in getattr(model, "applicant_notices", {}):
+            _tell_applicant_after_commit(locked, name, event)
     # The caller's instance follows the row, so ``record.status`` is the new state afterwards.
     if locked is record:
         return record

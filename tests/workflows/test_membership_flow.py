@@ -229,3 +229,19 @@ def test_done_tasks_are_never_reminded(tree):
     with time_machine.travel(timezone.now() + timedelta(days=10)):
         assert send_deadline_reminders() == 0
     assert not Task.objects.filter(status=STATUS.ERROR).exists()
+
+
+@pytest.mark.parametrize(
+    ("decision", "title", "said"),
+    [("approve", "入会申请已批准", "欢迎加入工会"), ("reject", "入会申请未获批准", "非本单位职工")],
+)
+def test_the_worker_is_told_of_the_decision(tree, decision, title, said, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = apply(tree)
+        task = review_task(application)
+        engine.task_claim(task=task, actor=fresh(tree.committee_a))
+        engine.task_complete(
+            task=task, actor=fresh(tree.committee_a), data={"decision": decision, "note": "非本单位职工"}
+        )
+    [note] = Notification.objects.filter(recipient=tree.applicant_a, kind="info")
+    assert note.title.startswith(title) and said in note.body and note.url == application.get_absolute_url()

@@ -40,6 +40,9 @@ class MembershipApplication(WorkflowRecord):
 
     read_permission = MEMBERSHIP_READ
 
+    # what the worker who applied is told, and when
+    applicant_notices = {"approve": _("入会申请已批准：%(record)s"), "reject": _("入会申请未获批准：%(record)s")}
+
     @classmethod
     def open_to_q(cls, user):
         return models.Q(member__user_id=user.pk)
@@ -52,6 +55,14 @@ class MembershipApplication(WorkflowRecord):
         from django.urls import reverse
 
         return reverse("membership_detail", args=[self.pk])
+
+    def applicant_users(self):
+        return [self.member.user]
+
+    def notice_body(self, transition):
+        if transition == "approve":
+            return _("欢迎加入工会！入会日期：%(on)s。") % {"on": f"{self.decided_on:%Y-%m-%d}"}
+        return _("审核意见：%(note)s") % {"note": self.decision_note}
 
     @transition(
         field=status,
