@@ -17,7 +17,7 @@ from tests.factories import fresh
 from workflows import engine
 from workflows.badges import nav_counts
 from workflows.errors import AlreadyHandled, IllegalTransition, NotPermitted, WorkflowError
-from workflows.models import AuditEvent
+from workflows.models import AuditEvent, Notification
 from workflows.selectors import tasks_claimable
 
 pytestmark = pytest.mark.django_db
@@ -287,9 +287,14 @@ def test_batch_relief_pays_every_household_once_and_skips_those_already_helped(
     assert FundBudget.objects.get().reserved == Decimal("1000")
     with django_capture_on_commit_callbacks(execute=True) as paying:  # the worker's pay_batch, inline
         disburse(batch, AidBatchFlow.disburse, aid_people["finance"])
-    assert len(paying) == 1
+    assert [callback.__name__ for callback in paying].count("send_pay_batch") == 1  # sent once
     batch.refresh_from_db()
     assert batch.status == "paid"
+    # each household hears of its own payment (the chair who made the batch is not told each time)
+    paid_notes = Notification.objects.filter(title__startswith="帮扶资金已发放")
+    assert sorted(paid_notes.values_list("recipient__username", flat=True)) == sorted(
+        batch.applications.values_list("member__user__username", flat=True)
+    )
     assert set(batch.applications.values_list("status", flat=True)) == {S.PAID}
     budget = FundBudget.objects.get()
     assert (budget.reserved, budget.paid) == (Decimal("0"), Decimal("1000"))
