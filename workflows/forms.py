@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .errors import REASON_REQUIRED
-from .models import OrgUnit
+from .models import MembershipApplication, OrgUnit
 from .widgets import AmountInput, DateInput
 
 
@@ -240,8 +240,11 @@ class RecordFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = self.search_placeholder
         self.fields["status"].choices = [("", _("全部"))] + list(self.model.Status.choices)
-        self.fields["category"].choices = [("", _("全部"))] + list(self.category_choices)
-        self.fields["category"].label = self.category_label
+        if self.category_choices:
+            self.fields["category"].choices = [("", _("全部"))] + list(self.category_choices)
+            self.fields["category"].label = self.category_label
+        else:  # a record without categories (入会申请)
+            del self.fields["category"]
         if self.amount_label is None:  # a record without an amount (a proposal)
             del self.fields["amount_min"], self.fields["amount_max"]
         else:
@@ -283,3 +286,14 @@ class RecordFilterForm(forms.Form):
             shown = dict(field.choices).get(value, value) if isinstance(field, forms.ChoiceField) else value
             parts.append(f"{field.label}={shown}")
         return "，".join(str(p) for p in parts)
+
+
+class MembershipFilterForm(RecordFilterForm):
+    """The membership application list's search and filters."""
+
+    model = MembershipApplication
+
+    amount_label = None
+    search_placeholder = _("编号、申请人、用人单位")
+    sort_choices = [("", _("申请日期（新→旧）")), ("filed_on", _("申请日期（旧→新）"))]
+    date_choices = [("", _("申请日期"))]

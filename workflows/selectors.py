@@ -1,6 +1,7 @@
 """Reads: org scope, the four queue boxes and their filters.  Scope is always applied in SQL."""
 
 import functools
+import re
 from collections import defaultdict
 from datetime import timedelta
 
@@ -289,3 +290,18 @@ def filter_records(
     if sort:
         records = records.order_by(sort, "-pk")
     return records
+
+
+def filter_memberships(applications, user, *, q="", **filters):
+    """The membership list's search and filters.  A name is matched only where the viewer may read
+    it (those who review applications in the unit, and the worker themselves)."""
+    if q:
+        q = q.strip()
+        match = Q(employer_unit__name__icontains=q)
+        numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}
+        if numbers:
+            match |= Q(pk__in=numbers)
+        names_visible = in_scope_q(user, perm="workflows.review_membershipapplication") | Q(member__user_id=user.pk)
+        named = Q(member__user__first_name__icontains=q) | Q(member__user__last_name__icontains=q)
+        applications = applications.filter(match | (named & names_visible))
+    return filter_records(applications, **filters)

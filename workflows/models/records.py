@@ -123,6 +123,7 @@ class SavedFilter(models.Model):
         "cases:list": _("劳动争议调解"),
         "aid:list": _("困难帮扶"),
         "proposals:list": _("职代会提案"),
+        "membership_list": _("入会申请"),
         "task_list": _("任务"),
     }
 
