@@ -219,9 +219,19 @@ DUE_FILTERS = {
 }
 
 
-def filter_tasks(queryset, *, flow=None, unit=None, due=None, status=None, record_type=None, record_id=None):
+def filter_tasks(queryset, *, q=None, flow=None, unit=None, due=None, status=None, record_type=None, record_id=None):
     """Apply the queue's filters; unknown values are refused by the form or the API before this.
-    ``record_type`` is the ContentType of the record a process carries, ``record_id`` its pk."""
+    ``record_type`` is the ContentType of the record a process carries, ``record_id`` its pk.
+    ``q`` searches what the queue shows of a matter without a name in it: a number (第12号, 12)
+    finds that record, other words the matter's title (the case number, the employer, the
+    category, a proposal's title) — people's names are not searched here: the title holds none."""
+    if q and q.strip():
+        q = q.strip()
+        numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}
+        if numbers and re.fullmatch(r"[第\d号\s,，、]+", q):
+            queryset = queryset.filter(process__artifact_object_id__in=numbers)
+        else:
+            queryset = queryset.filter(process__unionprocess__title__icontains=q)
     if record_type is not None:
         queryset = queryset.filter(process__artifact_content_type=record_type)
     if record_id is not None:

@@ -81,7 +81,7 @@ def test_filters_by_unit_and_due_and_pagination(client, tree, settings):
     page = client.get(reverse("task_list", args=["queue"]), {"unit": tree.b.pk}).content.decode()
     assert page.count('data-testid="task-row"') == 2 and "乙公司工会" in page
     page = client.get(reverse("task_list", args=["queue"]), {"due": "overdue"}).content.decode()
-    assert "暂无可认领的任务" in page
+    assert "没有符合筛选条件的任务" in page
     seen, url = [], reverse("task_list", args=["queue"])
     for _ in range(3):
         page = client.get(url).content.decode()
@@ -184,3 +184,27 @@ def test_the_unit_filter_offers_two_levels_but_accepts_any_unit_in_scope(client,
     assert f'value="{tree.b.pk}"' in page and f'value="{tree.a_branch.pk}"' not in page  # 分会 is level 2
     page = client.get(reverse("task_list", args=["queue"]), {"unit": tree.a_branch.pk}).content.decode()
     assert page.count('data-testid="task-row"') == 2 and f'value="{tree.a_branch.pk}" selected' in page
+
+
+def test_search_finds_a_matter_by_its_number_or_its_title_and_no_one_by_name(client, tree):
+    from viewflow.workflow.models import Task
+
+    from workflows.models import MembershipApplication
+
+    make_review_tasks(tree, 3)
+    wanted = MembershipApplication.objects.order_by("pk")[1]
+    client.force_login(tree.chair)
+    url = reverse("task_list", args=["queue"])
+
+    def found(q):
+        page = client.get(url, {"q": q}).content.decode()
+        return page.count('data-testid="task-row"'), page
+
+    for q in (str(wanted.pk), f"第{wanted.pk}号"):
+        count, page = found(q)
+        [task_id] = set(re.findall(r'href="/tasks/(\d+)/"', page))
+        assert count == 1 and Task.objects.get(pk=task_id).process.artifact_object_id == wanted.pk, q
+    assert found("入会申请")[0] == 3  # the title's words
+    count, page = found("职工")  # names are not searched: the queue's titles hold none
+    assert count == 0 and "没有符合筛选条件的任务" in page
+    assert found("x" * 61)[0] == 3  # too long: refused by the form, nothing filtered

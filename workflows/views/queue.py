@@ -58,6 +58,12 @@ class PlainSelect(forms.Select):
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号、单位、提案标题")}),
+    )
     flow = forms.ChoiceField(label=_("流程"), required=False)
     unit = forms.ModelChoiceField(
         label=_("组织单位"),
