@@ -254,3 +254,19 @@ class ApplicationFilterForm(RecordFilterForm):
         ("filed_on", _("申请日期（旧→新）")),
         ("-amount_requested", _("申请金额（高→低）")),
     ]
+
+
+class FileFilterForm(RecordFilterForm):
+    """The hardship file register's search and filters."""
+
+    model = HardshipFile
+    category_choices = HardshipFile.Category.choices
+    category_label = _("困难类别")
+    amount_label = None
+    search_placeholder = _("编号、职工、单位")
+    date_choices = [("", _("建档日期"))]
+    sort_choices = [
+        ("", _("建档日期（新→旧）")),
+        ("filed_on", _("建档日期（旧→新）")),
+        ("next_review_on", _("复核日期（近→远）")),
+    ]

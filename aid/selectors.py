@@ -148,3 +148,18 @@ def filter_applications(applications, user, *, q="", **filters):
 
 # 发放日期 reads the payment's date: only applications paid to the household
 DATE_FIELDS = {"paid": ("disbursement__paid_on", Q(disbursement__isnull=False))}
+
+
+def filter_files(files, user, *, q="", **filters):
+    """The hardship register's search and filters; a name is matched only where the viewer may
+    read it, as on the application list."""
+    if q:
+        q = q.strip()
+        match = Q(member__employer_unit__name__icontains=q)
+        numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}
+        if numbers:
+            match |= Q(pk__in=numbers)
+        names_visible = in_scope_q(user, perm=VIEW_PII) | Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
+        named = Q(member__user__first_name__icontains=q) | Q(member__user__last_name__icontains=q)
+        files = files.filter(match | (named & names_visible))
+    return filter_records(files, **filters)

@@ -124,6 +124,7 @@ class SavedFilter(models.Model):
         "aid:list": _("困难帮扶"),
         "proposals:list": _("职代会提案"),
         "membership_list": _("入会申请"),
+        "aid:files": _("困难职工档案"),
         "task_list": _("任务"),
     }
 
