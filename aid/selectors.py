@@ -123,20 +123,24 @@ def vote_tallies(record):
     return list(tallies.values())
 
 
+def _household_search(user, q):
+    """A search over a household's records (applications, the register): the number, the employer
+    and — only where the viewer may read it (their union's chair and finance, the worker, whoever
+    applied for them) — the name, so a search never tells whose a masked row is."""
+    q = q.strip()
+    match = Q(member__employer_unit__name__icontains=q)
+    numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}
+    if numbers:
+        match |= Q(pk__in=numbers)
+    names_visible = in_scope_q(user, perm=VIEW_PII) | Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
+    named = Q(member__user__first_name__icontains=q) | Q(member__user__last_name__icontains=q)
+    return match | (named & names_visible)
+
+
 def filter_applications(applications, user, *, q="", **filters):
-    """The application list's search and filters.  A name is matched only where the viewer may read
-    it (their union's chair and finance, the applicant, whoever applied for them): a search never
-    tells whose application a masked row is."""
+    """The application list's search (:func:`_household_search`) and filters."""
     if q:
-        q = q.strip()
-        match = Q(member__employer_unit__name__icontains=q)
-        numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}
-        if numbers:
-            match |= Q(pk__in=numbers)
-        names_visible = in_scope_q(user, perm=VIEW_PII) | Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
-        named = Q(member__user__first_name__icontains=q) | Q(member__user__last_name__icontains=q)
-        match |= named & names_visible
-        applications = applications.filter(match)
+        applications = applications.filter(_household_search(user, q))
     return filter_records(
         applications,
         category_field="aid_type",
@@ -151,15 +155,7 @@ DATE_FIELDS = {"paid": ("disbursement__paid_on", Q(disbursement__isnull=False))}
 
 
 def filter_files(files, user, *, q="", **filters):
-    """The hardship register's search and filters; a name is matched only where the viewer may
-    read it, as on the application list."""
+    """The hardship register's search (:func:`_household_search`) and filters."""
     if q:
-        q = q.strip()
-        match = Q(member__employer_unit__name__icontains=q)
-        numbers = {int(n) for n in re.findall(r"\d+", q) if len(n) <= 9}
-        if numbers:
-            match |= Q(pk__in=numbers)
-        names_visible = in_scope_q(user, perm=VIEW_PII) | Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
-        named = Q(member__user__first_name__icontains=q) | Q(member__user__last_name__icontains=q)
-        files = files.filter(match | (named & names_visible))
+        files = files.filter(_household_search(user, q))
     return filter_records(files, **filters)
