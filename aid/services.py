@@ -288,16 +288,8 @@ def application_send_back(*, application, actor, target, reason, request_id=""):
 
 
 def application_withdraw(*, application, actor, reason="", request_id=""):
-    from .flows import AidFlow
-
-    with transaction.atomic():
-        application = run_transition(
-            application, "withdraw", actor=actor, reason=reason, request_id=request_id, note=reason
-        )
-        task = engine.open_tasks_for(application).select_related("process").first()
-        if task is not None:
-            AidFlow.instance.cancel(task.process)
-    return application
+    """The applicant (or whoever filed for them) withdraws; a reason is welcome, not required."""
+    return engine.withdraw(application, actor=actor, reason=reason, request_id=request_id, note=reason)
 
 
 def record_review(*, record, actor, data, request_id=""):

@@ -367,27 +367,14 @@ def case_send_back(*, case, actor, target, reason, request_id=""):
 
 
 def case_withdraw(*, case, actor, reason, request_id=""):
-    """The applicant withdraws before the outcome; the open tasks end with the process."""
-    from .flows import GrievanceFlow
-
+    """The applicant withdraws before the outcome, with a reason; the open tasks end with the process."""
     if not reason.strip():
         from workflows.errors import REASON_REQUIRED
 
         raise WorkflowError(REASON_REQUIRED)
-    with transaction.atomic():
-        case = run_transition(
-            case,
-            "withdraw",
-            actor=actor,
-            request_id=request_id,
-            reason=reason,
-            on_date=timezone.localdate(),
-            withdrawal_reason=reason,
-        )
-        task = engine.open_tasks_for(case).select_related("process").first()
-        if task is not None:
-            GrievanceFlow.instance.cancel(task.process)
-    return case
+    return engine.withdraw(
+        case, actor=actor, reason=reason, request_id=request_id, on_date=timezone.localdate(), withdrawal_reason=reason
+    )
 
 
 def _tell_applicant(case, title, body):

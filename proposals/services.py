@@ -104,24 +104,17 @@ def proposal_withdraw(*, proposal, actor, reason, request_id=""):
     committee's open review ends with the process and the seconders are told."""
     from workflows.errors import REASON_REQUIRED
 
-    from .flows import ProposalFlow
-
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(REASON_REQUIRED, fields={"reason": [REASON_REQUIRED]})
-    with transaction.atomic():
-        proposal = run_transition(
-            proposal,
-            "withdraw",
-            actor=actor,
-            request_id=request_id,
-            reason=reason,
-            on_date=timezone.localdate(),
-            withdrawal_reason=reason,
-        )
-        task = engine.open_tasks_for(proposal).select_related("process").first()
-        if task is not None:
-            ProposalFlow.instance.cancel(task.process)
+    proposal = engine.withdraw(
+        proposal,
+        actor=actor,
+        request_id=request_id,
+        reason=reason,
+        on_date=timezone.localdate(),
+        withdrawal_reason=reason,
+    )
     seconders = [second.member.user for second in proposal.seconds.select_related("member__user")]
     notify(
         seconders,

@@ -28,7 +28,15 @@ from .backends import role_rows_shared
 from .errors import AlreadyHandled, IllegalTransition, NotPermitted, PersonBoundTask, WorkflowError
 from .models import TaskDeadline, UnionProcess, WorkflowRecord
 from .notifications import notify
-from .transitions import acting_for, audit_batch, ensure_period_open, is_locked, mark_locked, unmark_locked
+from .transitions import (
+    acting_for,
+    audit_batch,
+    ensure_period_open,
+    is_locked,
+    mark_locked,
+    run_transition,
+    unmark_locked,
+)
 
 TASK_ALREADY_DONE = _("该任务已由%(actor)s于%(at)s办结，无需重复办理。")
 TASK_CANCELED = _("该任务已取消（流程已转入其他环节），请刷新待办列表。")
@@ -916,6 +924,29 @@ def open_tasks_for(record):
         flow_task_type="HUMAN",
         status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
     )
+
+
+def withdraw(record, *, actor, reason="", request_id="", **changes):
+    """撤回 (the filer): the record's own ``withdraw`` transition and, in the same transaction, the
+    end of the process that carries it — its open tasks cancelled with their timers.  Which states
+    allow it and what it records stay the model's rule; whether a reason is required, the flow's."""
+    with transaction.atomic():
+        record = run_transition(record, "withdraw", actor=actor, reason=reason, request_id=request_id, **changes)
+        end_process_of(record)
+    return record
+
+
+def end_process_of(record):
+    """Cancel the running process that carries ``record``, whatever waits in it: held or pooled
+    tasks, and timers too (during 公示 no one holds a task; only the publicity timer is pending)."""
+    from viewflow.workflow.status import PROCESS
+
+    running = UnionProcess.objects.filter(
+        artifact_content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
+        artifact_object_id=record.pk,
+    ).exclude(status__in=[PROCESS.DONE, PROCESS.CANCELED])
+    for process in running:
+        process.flow_class.instance.cancel(process)
 
 
 def pool_recipients(task):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from .engine import open_tasks_for
+from . import engine
 from .errors import NotPermitted, WorkflowError
 from .models import Attachment, Comment, Member, MembershipApplication, Period, WorkflowRecord
 from .transitions import audit, ensure_period_open, record_file, run_transition
@@ -51,14 +51,7 @@ def membership_apply(*, actor, statement, request_id=""):
 
 def membership_withdraw(*, application, actor, reason="", request_id=""):
     """The applicant withdraws; the open review task is cancelled with the process."""
-    from .flows import MembershipFlow
-
-    with transaction.atomic():
-        application = run_transition(application, "withdraw", actor=actor, reason=reason, request_id=request_id)
-        task = open_tasks_for(application).select_related("process").first()
-        if task is not None:
-            MembershipFlow.instance.cancel(task.process)
-    return application
+    return engine.withdraw(application, actor=actor, reason=reason, request_id=request_id)
 
 
 def member_set_model_worker(*, member, actor, is_model_worker, reason, request_id=""):
