@@ -1,4 +1,5 @@
 from .api import MembershipApplicationViewSet, TaskViewSet
+from .api_desk import ConsultationViewSet, CopyViewSet
 from .api_members import MemberViewSet
 from .api_registry import api_routes
 from .models import MembershipApplication
@@ -11,3 +12,5 @@ api_routes.register(
     record=MembershipApplication,
 )
 api_routes.register("members", MemberViewSet, basename="member")
+api_routes.register("consultations", ConsultationViewSet, basename="consultation")
+api_routes.register("copies", CopyViewSet, basename="copy")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .engine import _ensure_open, _who, task_activation, task_url
-from .errors import NotPermitted, WorkflowError
+from .errors import Conflict, NotPermitted, WorkflowError
 from .models import Consultation
 from .notifications import notify
 from .selectors import record_read_permission, users_who_may
@@ -57,7 +57,7 @@ def ensure_not_waiting(task):
                 "consultant"
             )
         )
-        raise WorkflowError(WAITING, task=task.title, users=names)
+        raise Conflict(WAITING, task=task.title, users=names)
 
 
 def consult(*, task, actor, consultant, question):
@@ -74,7 +74,7 @@ def consult(*, task, actor, consultant, question):
         if task.consultations.filter(
             consultant=consultant, answered_at__isnull=True, withdrawn_at__isnull=True
         ).exists():
-            raise WorkflowError(ASKED_ALREADY, user=_who(consultant))
+            raise Conflict(ASKED_ALREADY, user=_who(consultant))
         consultation = Consultation.objects.create(task=task, asked_by=actor, consultant=consultant, question=question)
         _set_waiting(task)
         record = task.process.coerced.artifact
@@ -108,7 +108,7 @@ def answer(*, consultation, actor, text):
             pk=consultation.pk, answered_at__isnull=True, withdrawn_at__isnull=True
         ).update(answer=text, answered_at=timezone.now())
         if not updated:
-            raise WorkflowError(NOT_PENDING)
+            raise Conflict(NOT_PENDING)
         _set_waiting(task)
         audit(
             task.process.coerced.artifact,
@@ -137,7 +137,7 @@ def withdraw(*, consultation, actor):
             pk=consultation.pk, answered_at__isnull=True, withdrawn_at__isnull=True
         ).update(withdrawn_at=timezone.now())
         if not updated:
-            raise WorkflowError(NOT_PENDING)
+            raise Conflict(NOT_PENDING)
         _set_waiting(task)
         audit(
             task.process.coerced.artifact,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import pii
 from .engine import _who
-from .errors import NotPermitted, WorkflowError
+from .errors import Conflict, NotPermitted, WorkflowError
 from .models import Notification, RecordCopy, WorkflowRecord
 from .notifications import notify
 from .roles import Role
@@ -87,7 +87,7 @@ def copy_record(*, record, actor, people=(), roles=(), note=""):
         )
         new = [user for pk, user in recipients.items() if pk not in had]
         if not new:
-            raise WorkflowError(ALL_COPIED)
+            raise Conflict(ALL_COPIED)
         now = timezone.now()
         RecordCopy.objects.bulk_create(
             [

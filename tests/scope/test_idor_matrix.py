@@ -415,6 +415,7 @@ def insiders(world, instance):
         getattr(instance, "recipient", None),
         getattr(instance, "principal", None),
         getattr(instance, "consultant", None),
+        getattr(instance, "asked_by", None),  # 加签: who asked may withdraw it
         getattr(instance, "user", None) if isinstance(instance, SavedFilter) else None,
     ]
     return [world.tree.chair_a, *{u for u in own if u is not None}]
@@ -559,13 +560,15 @@ def test_no_api_list_shows_anyone_elses_records(client, world):
             return {row["id"] for row in (body["results"] if isinstance(body, dict) else body)}
 
         assert world.records[rows_model], f"no fixture record of {rows_model.__name__} for {door.name}"
-        # the list is read in a way that finds records: the chair of 甲 finds one of them at least
+        # the list is read in a way that finds records: those who reach them (the chair of 甲, or for
+        # one's own rows — a copy, a request for an opinion — their recipient) find one at least
         # (not so for tasks, which are in the boxes of whoever holds them: every box is read)
         if rows_model is not Task:
             records = world.records[rows_model]
-            chair_sees = {pk for i in records for q in list_queries(i) for pk in shown(world.tree.chair_a, q)}
-            if not chair_sees & {i.pk for i in records}:
-                unseen.append(f"{url} shows none of the {rows_model.__name__} records to the chair")
+            finders = {i: insiders(world, i)[1:] if not reach(i) else [world.tree.chair_a] for i in records}
+            seen = {pk for i in records for u in finders[i] for q in list_queries(i) for pk in shown(u, q)}
+            if not seen & {i.pk for i in records}:
+                unseen.append(f"{url} shows none of the {rows_model.__name__} records to those who reach them")
         for instance in world.records[rows_model]:
             queries = list_queries(instance)
             for label, user, mode in outsiders(world, instance, door):
