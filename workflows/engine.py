@@ -296,11 +296,12 @@ class HumanTask(flow.View):
                 kind="task",
             )
         elif task.owner_permission:
-            # 可认领: the fan-out runs in the worker after the commit, not in the request; a broker
-            # that is down loses only the ping — the task waits in the pool and the badge counts it.
+            # 可认领: the fan-out runs in the worker after the commit, not in the request; through
+            # the outbox, so a broker that is down delays the ping and does not lose it.
+            from .outbox import send_after_commit
             from .tasks import notify_pool
 
-            transaction.on_commit(lambda pk=task.pk: notify_pool.delay(pk), robust=True)
+            send_after_commit(notify_pool, task.pk)
         return activation
 
     def _previous_span(self, task):

@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.send_pending_emails",
         "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
     },
+    "resend-outbox": {
+        "task": "workflows.tasks.resend_outbox",
+        "schedule": timedelta(seconds=REMINDER_SWEEP_SECONDS),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -360,6 +364,9 @@ UNIONFLOW = {
     # An email still unsent this long after its notification is queued again (its worker died
     # between the commit and queueing it); longer than a normal queue backlog.
     "EMAIL_OUTBOX_GRACE": timedelta(seconds=env.int("EMAIL_OUTBOX_GRACE_SECONDS", default=600)),
+    # A background call (an applicant's notice, a 可认领 ping) the broker has not taken after this
+    # long is sent again by the outbox sweep (workflows/outbox.py).
+    "OUTBOX_GRACE": timedelta(seconds=env.int("OUTBOX_GRACE_SECONDS", default=120)),
     # 入会申请 is reviewed within this many days, else the chair is told.
     "MEMBERSHIP_REVIEW_DAYS": env.int("MEMBERSHIP_REVIEW_DAYS", default=3),
     "QUEUE_PAGE_SIZE": 20,

@@ -73,7 +73,8 @@ def notify_pool(task_id):
 
 @shared_task(**RETRY)
 def tell_applicant(model_label, pk, transition, event_id):
-    """Tell the applicant of ``transition`` on the record (idempotent: once per audit event)."""
+    """Tell the applicant of ``transition`` on the record, once per ``event_id`` (the audit event's
+    id, or a key made for the call when the event had none yet): idempotent, as the outbox needs."""
     from django.apps import apps
 
     from .notifications import tell_applicant as tell
@@ -104,6 +105,14 @@ def send_notification_email(notification_id):
     send_mail(subject=note.title, message=message, from_email=None, recipient_list=[note.recipient.email])
     Notification.objects.filter(pk=note.pk).update(email_pending=False, emailed_at=timezone.now())
     return True
+
+
+@shared_task(**RETRY)
+def resend_outbox():
+    """Beat job: publish again the background calls the broker never took (``workflows.outbox``)."""
+    from .outbox import resend
+
+    return resend()
 
 
 @shared_task(**RETRY)

@@ -6,6 +6,7 @@ transaction.  Views, API endpoints, flow tasks and Celery tasks all go through i
 """
 
 import datetime
+import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -259,15 +260,16 @@ def unmark_locked(record):
 
 def _tell_applicant_after_commit(record, name, event):
     """The applicant hears of a step that concerns them (受理, 批准, 发放…: the model's
-    ``applicant_notices``) from the worker once the transition is committed — no statement added
-    to the transition; a broker that is down loses only the notice, never the step."""
+    ``applicant_notices``) from the worker once the transition is committed.  The call goes through
+    the outbox (one row written with the transition): a broker that is down delays the notice, it
+    does not lose it, and never holds up the step."""
+    from .outbox import send_after_commit
     from .tasks import tell_applicant
 
-    label = record._meta.label_lower
-    transaction.on_commit(
-        lambda: tell_applicant.delay(label, record.pk, name, event.pk or 0),
-        robust=True,
-    )
+    # the notice's key, which tells it once however often the call is sent: the audit event's id, or
+    # (an event of an audit_batch has none until the block ends) one made for this call
+    key = event.pk or uuid.uuid4().hex
+    send_after_commit(tell_applicant, record._meta.label_lower, record.pk, name, key)
 
 
 def run_transition(

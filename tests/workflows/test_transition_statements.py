@@ -92,23 +92,25 @@ def complete(record, node, user, data):
 # 27, rate 41.  What is left above 12 is viewflow's own bookkeeping: the process lock and the task
 # re-read under it, then for each node a task row (an INSERT, an UPDATE for a gate or a timer) and
 # a link row to the task before it; and one audit event costs three (chain lock, head, INSERT).
+# A step that pings a pool (可认领) or tells the applicant writes that call in the outbox: one INSERT
+# each, so that a broker down at the commit delays the message rather than loses it.
 BOUNDS = {
-    "case file": (14, 13),
+    "case file": (15, 14),  # +1 each: the outbox row of a 可认领 ping or an applicant notice (below)
     "case claim": (4, 4),
-    "case accept": (20, 19),
+    "case accept": (21, 20),
     "case session": (6, 5),
     "case extend": (9, 8),
-    "case agree": (19, 18),
-    "aid file": (28, 27),
+    "case agree": (20, 19),
+    "aid file": (30, 29),  # +2: two home visits, two pings
     "aid verify": (16, 15),
     "aid review": (23, 22),
-    "aid approve": (24, 23),  # +1: the 发放 step it creates has a deadline (issue 16)
-    "aid disburse": (20, 19),
+    "aid approve": (26, 25),  # +1: the 发放 step it creates has a deadline (issue 16); +2 outbox
+    "aid disburse": (21, 20),
     "proposal second": (6, 5),
-    "proposal file": (18, 17),
-    "proposal accept": (33, 32),
+    "proposal file": (19, 18),
+    "proposal accept": (34, 33),
     "proposal answer": (16, 15),
-    "proposal rate": (27, 26),
+    "proposal rate": (28, 27),
 }
 
 

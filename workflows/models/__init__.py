@@ -9,6 +9,7 @@ from .health import Heartbeat
 from .membership import MembershipApplication
 from .notifications import Notification, NotificationSetting
 from .org import EmployerUnit, Member, OrgUnit, RoleAssignment
+from .outbox import OutboxMessage
 from .periods import Period
 from .records import Attachment, Comment, SavedFilter, WorkflowRecord
 from .tokens import ApiToken
@@ -27,6 +28,7 @@ __all__ = [
     "MembershipApplication",
     "Notification",
     "NotificationSetting",
+    "OutboxMessage",
     "OrgUnit",
     "Period",
     "RecordCopy",
