@@ -1,13 +1,11 @@
+# ruff: noqa: F811  (the fixtures imported are used here)
 """加签 and 抄送 through the API: the same rules and refusals as the pages, nothing moved when refused."""
 
 import pytest
 
-from cases import services as case_services
-from tests.cases.conftest import file_kwargs, worker  # noqa: F401  (fixture)
-from tests.factories import fresh, grant, make_user
-from workflows import engine, services
+from tests.cases.conftest import worker  # noqa: F401  (fixture)
+from tests.workflows.test_copy import case, finance  # noqa: F401  (fixtures)
 from workflows.models import AuditEvent, Consultation, Notification, RecordCopy
-from workflows.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -22,22 +20,6 @@ def api(client):
         return response.status_code, response.json() if response.content else None
 
     return call
-
-
-@pytest.fixture
-def colleague(tree):
-    return grant(
-        make_user("committee_a2", name="钱委员", unit=tree.a, employer=tree.employer_a), Role.COMMITTEE, tree.a
-    )
-
-
-@pytest.fixture
-def held(tree):
-    application = services.membership_apply(actor=tree.applicant_a, statement="本人自愿加入工会，遵守工会章程。")
-    task = engine.open_tasks_for(application).get()
-    engine.task_claim(task=task, actor=fresh(tree.committee_a))
-    task.refresh_from_db()
-    return application, task
 
 
 def actions(record):
@@ -140,16 +122,6 @@ def test_only_the_consultant_answers_and_only_the_asker_or_holder_withdraws(api,
 
 
 # -- 抄送 ---------------------------------------------------------------------------------------------
-@pytest.fixture
-def finance(tree):
-    return grant(make_user("finance_a", name="周财务", unit=tree.a, employer=tree.employer_a), Role.FINANCE, tree.a)
-
-
-@pytest.fixture
-def case(tree, worker):  # noqa: F811
-    return case_services.case_file(actor=fresh(worker), **file_kwargs())
-
-
 def test_copy_a_case_and_read_it_under_copied_to_me(api, tree, case, finance):
     assert api(finance, "get", f"/api/v1/cases/{case.pk}/")[0] == 404  # finance reads no labour dispute
     status, body = api(

@@ -3,29 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import fresh, grant, make_user
-from workflows import consultations, engine, services
+from tests.factories import fresh
+from workflows import consultations, engine
 from workflows.errors import NotPermitted, WorkflowError
 from workflows.models import AuditEvent, Consultation, MembershipApplication, Notification
-from workflows.roles import Role
 
 pytestmark = pytest.mark.django_db
 APPROVE = {"decision": "approve", "note": "同意"}
-
-
-@pytest.fixture
-def colleague(tree):
-    user = make_user("committee_a2", name="钱委员", unit=tree.a, employer=tree.employer_a)
-    return grant(user, Role.COMMITTEE, tree.a)
-
-
-@pytest.fixture
-def held(tree):
-    application = services.membership_apply(actor=tree.applicant_a, statement="本人自愿加入工会，遵守工会章程。")
-    task = engine.open_tasks_for(application).get()
-    engine.task_claim(task=task, actor=fresh(tree.committee_a))
-    task.refresh_from_db()
-    return application, task
 
 
 def actions(record):

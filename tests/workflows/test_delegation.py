@@ -21,21 +21,6 @@ def apply(tree, user=None):
     return services.membership_apply(actor=user or tree.applicant_a, statement="本人自愿加入工会，遵守工会章程。")
 
 
-@pytest.fixture
-def colleague(tree):
-    user = make_user("committee_a2", name="钱委员", unit=tree.a, employer=tree.employer_a)
-    return grant(user, Role.COMMITTEE, tree.a)
-
-
-@pytest.fixture
-def held(tree):
-    application = apply(tree)
-    task = engine.open_tasks_for(application).get()
-    engine.task_claim(task=task, actor=fresh(tree.committee_a))
-    task.refresh_from_db()
-    return application, task
-
-
 def today():
     return timezone.localdate()
 

@@ -24,23 +24,6 @@ def review_task(application):
     return engine.open_tasks_for(application).get()
 
 
-@pytest.fixture
-def colleague(tree):
-    return grant(
-        make_user("committee_a2", name="钱委员", unit=tree.a, employer=tree.employer_a), Role.COMMITTEE, tree.a
-    )
-
-
-@pytest.fixture
-def held(tree):
-    """A review task that 李委员 (committee_a) has claimed."""
-    application = apply(tree)
-    task = review_task(application)
-    engine.task_claim(task=task, actor=fresh(tree.committee_a))
-    task.refresh_from_db()
-    return application, task
-
-
 def events(record, action):
     return list(AuditEvent.objects.for_record(record).filter(action=action))
 
