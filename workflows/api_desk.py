@@ -18,6 +18,7 @@ from .api import BodyCheckedFirst
 from .api_registry import api_routes
 from .errors import NotPermitted
 from .models import Consultation, RecordCopy
+from .models.consultation import TASK_OPEN
 
 NOT_A_CONSULTANT = _("该人员不能就此事项提出意见：须是本单位有权查阅此类事项的人员。")
 NOT_A_RECIPIENT = _("该人员不能接收此事项的抄送：须是本单位或上级工会的工作人员。")
@@ -36,7 +37,11 @@ class ConsultationSerializer(serializers.ModelSerializer):
     asked_by_name = serializers.SerializerMethodField()
     consultant = serializers.IntegerField(source="consultant_id", read_only=True)
     consultant_name = serializers.SerializerMethodField()
-    state = serializers.SerializerMethodField(help_text="pending 待答复, answered 已答复, withdrawn 已撤回")
+    state = serializers.ChoiceField(
+        choices=["pending", "answered", "withdrawn", "closed"],
+        read_only=True,
+        help_text="pending 待答复, answered 已答复, withdrawn 已撤回, closed 未答复而任务已办结或取消",
+    )
 
     class Meta:
         model = Consultation
@@ -62,11 +67,6 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
     def get_consultant_name(self, consultation) -> str:
         return _name(consultation.consultant)
-
-    def get_state(self, consultation) -> str:
-        if consultation.answered_at:
-            return "answered"
-        return "withdrawn" if consultation.withdrawn_at else "pending"
 
 
 class ConsultSerializer(serializers.Serializer):
@@ -120,7 +120,7 @@ class ConsultationViewSet(BodyCheckedFirst, mixins.ListModelMixin, mixins.Retrie
         else:
             rows = self.get_queryset()
         if query.validated_data.get("pending") is not None:
-            waiting = Q(answered_at__isnull=True, withdrawn_at__isnull=True)
+            waiting = Q(answered_at__isnull=True, withdrawn_at__isnull=True, task__status__in=TASK_OPEN)
             rows = rows.filter(waiting if query.validated_data["pending"] else ~waiting)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

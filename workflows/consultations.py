@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .engine import _ensure_open, _who, task_activation, task_url
 from .errors import Conflict, NotPermitted, WorkflowError
 from .models import Consultation
+from .models.consultation import TASK_OPEN
 from .notifications import notify
 from .selectors import record_read_permission, users_who_may
 from .transitions import audit
@@ -24,6 +25,7 @@ QUESTION_REQUIRED = _("请写明要征求意见的问题。")
 ANSWER_REQUIRED = _("请填写您的意见。")
 NOT_ASKED = _("该征求意见不是发给您的。")
 NOT_PENDING = _("该征求意见已答复或已撤回。")
+TASK_CLOSED = _("“%(task)s”已办结或已取消，无需再提意见。")
 NOT_ASKER = _("只有发起加签的人或任务的当前办理人可以撤回。")
 WAITING = _("“%(task)s”正在等待%(users)s的意见（加签），收到意见或撤回加签后才能办理。")
 
@@ -104,6 +106,8 @@ def answer(*, consultation, actor, text):
         raise NotPermitted(NOT_ASKED)
     task = consultation.task
     with task_activation(task):
+        if task.status not in TASK_OPEN:  # read under the lock: the matter ended meanwhile
+            raise Conflict(TASK_CLOSED, task=task.title)
         updated = Consultation.objects.filter(
             pk=consultation.pk, answered_at__isnull=True, withdrawn_at__isnull=True
         ).update(answer=text, answered_at=timezone.now())

@@ -4,7 +4,9 @@
 import pytest
 
 from tests.cases.conftest import worker  # noqa: F401  (fixture)
+from tests.factories import fresh
 from tests.workflows.test_copy import case, finance  # noqa: F401  (fixtures)
+from workflows import services
 from workflows.models import AuditEvent, Consultation, Notification, RecordCopy
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +195,22 @@ def test_a_copy_by_role_and_again_to_the_same_people(api, tree, case, finance):
     assert api(tree.committee_a, "get", f"/api/v1/copies/{copy_id}/")[0] == 404  # a copy is its recipient's
     assert api(tree.committee_a, "post", f"/api/v1/copies/{copy_id}/read/")[0] == 404
     assert RecordCopy.objects.get().read_at is None
+
+
+def test_a_request_on_a_matter_withdrawn_meanwhile_is_closed_not_pending(api, tree, held, colleague, client):
+    application, task = held
+    ask = {"task": task.pk, "consultant": colleague.pk, "question": "甲"}
+    status, body = api(tree.committee_a, "post", "/api/v1/consultations/", ask)
+    url = f"/api/v1/consultations/{body['id']}/"
+    services.membership_withdraw(application=application, actor=fresh(tree.applicant_a), reason="已调离")
+
+    status, body = api(colleague, "get", url)
+    assert status == 200 and body["state"] == "closed"
+    assert api(colleague, "get", "/api/v1/consultations/?pending=true")[1]["count"] == 0
+    status, body = api(colleague, "post", url + "answer/", {"answer": "情况属实。"})
+    assert status == 409 and body["message"] == "“审核入会申请”已办结或已取消，无需再提意见。"
+    assert Consultation.objects.get().answered_at is None
+    assert "consult_answer" not in actions(application)
+    client.force_login(colleague)
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "未答复，已结束" in page and "提交意见" not in page

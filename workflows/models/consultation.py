@@ -6,6 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+# a request is answered on a task still to be done; once the task is done or cancelled (the matter
+# withdrawn, the step ended by its time limit) its open requests are closed
+TASK_OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 class Consultation(models.Model):
@@ -46,4 +51,14 @@ class Consultation(models.Model):
 
     @property
     def pending(self):
-        return self.answered_at is None and self.withdrawn_at is None
+        """Awaiting its answer: neither answered nor withdrawn, on a task still to be done."""
+        return self.state == "pending"
+
+    @property
+    def state(self):
+        """answered, withdrawn, pending, or closed (unanswered on a task done or cancelled)."""
+        if self.answered_at is not None:
+            return "answered"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "pending" if self.task.status in TASK_OPEN else "closed"
