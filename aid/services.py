@@ -340,7 +340,7 @@ def objection_raise(*, record, actor, text, request_id=""):
         objection = Objection.objects.create(raised_by=actor, text=text, **owner)
         run_transition(record, "object", actor=actor, check_permission=False, reason=text, request_id=request_id)
         engine.timers_due_now(record)
-        transaction.on_commit(fire_workflow_timers.delay)
+        transaction.on_commit(fire_workflow_timers.delay, robust=True)  # else beat's sweep fires it
     return objection
 
 

@@ -76,7 +76,10 @@ def _enqueue(report, run=None):
     report.run_token, report.queued_at, report.started_at = uuid.uuid4().hex, timezone.now(), None
     report.save()
     token = report.run_token
-    transaction.on_commit(lambda: run(report.pk) if run else close_period_task.delay(report.pk, token))
+    if run:
+        transaction.on_commit(lambda: run(report.pk))
+    else:  # a broker that is down delays the run: requeue_lost_reports queues it again
+        transaction.on_commit(lambda: close_period_task.delay(report.pk, token), robust=True)
 
 
 def _progress(report, stage, fraction):

@@ -31,7 +31,9 @@ def notify(recipients, *, title, body="", url="", kind=Notification.Kind.INFO, d
         if note.email_pending:
             from .tasks import send_notification_email
 
-            transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
+            # robust: a broker that is down must not turn a saved change into an error page; the
+            # email stays pending and the outbox sweep (send_pending_emails) sends it
+            transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk), robust=True)
     return created
 
 
