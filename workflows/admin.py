@@ -13,6 +13,7 @@ from .models import (
     MembershipApplication,
     Notification,
     OrgUnit,
+    OutboxMessage,
     Period,
     RoleAssignment,
 )
@@ -151,6 +152,15 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "kind", "title", "created", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ViewOnly, admin.ModelAdmin):
+    """What waits for the broker (``workflows/outbox.py``): rows older than a few minutes mean the broker
+    has been unreachable; ``resend_outbox`` sends them when it is back.  Seen here, never edited."""
+
+    list_display = ["task", "args", "created"]
+    list_filter = ["task"]
 
 
 @admin.register(ApiToken)
