@@ -81,3 +81,64 @@ def _every_generated_report_passes_the_text_check(monkeypatch):
         return content
 
     monkeypatch.setattr(document, "build", checked)
+
+
+def _process_holding_port(port):
+    """The local process whose TCP socket has ``port`` (from /proc), as "pid cmdline", or None."""
+    import glob
+    import os
+
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    for fd in glob.glob("/proc/[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in inodes:
+                pid = int(fd.split("/")[2])
+                cmdline = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+                return f"{pid}{' (this pytest process)' if pid == os.getpid() else ''} {cmdline[:200]}"
+        except OSError:
+            continue
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _name_lingering_database_sessions(django_db_setup, django_db_blocker, pytestconfig):
+    """PostgreSQL: the test database cannot be dropped while another session still holds it ("There is
+    1 other session using the database", a warning at the end of the run).  Name those sessions and the
+    processes behind them before the drop, so that their owner can be found."""
+    yield
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, client_port, backend_start, state, left(query, 160) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            rows = cursor.fetchall()
+    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    lines = []
+    for pid, port, started, state, query in rows:
+        holder = _process_holding_port(port) if port and port > 0 else None
+        lines.append(
+            f"lingering database session: backend {pid}, client port {port} ({holder or 'process not found'}),"
+            f" since {started:%H:%M:%S}, {state}: {query!r}"
+        )
+    if rows:
+        names = sorted(t.name for t in threading.enumerate() if t is not threading.main_thread())
+        lines.append(f"threads alive in this process: {names}")
+    with pytestconfig.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        for line in lines:
+            terminal.write_line(line)
